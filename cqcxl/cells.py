@@ -1,0 +1,117 @@
+"""A1 addresses and the plain grid of values an adapter hands to the core.
+
+An adapter reads each sheet in one block into a :class:`SheetGrid`; the core never asks a
+workbook for a single cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_A1 = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def col_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    """'F12' -> (12, 6)."""
+    m = _A1.match(ref.upper())
+    if not m:
+        raise ValueError(f"not a cell address: {ref!r}")
+    return int(m[2]), col_index(m[1])
+
+
+def cell_key(ref: str) -> tuple[int, int]:
+    try:
+        return parse_a1(ref)
+    except ValueError:
+        return (0, 0)
+
+
+def quote_sheet(name: str) -> str:
+    """Sheet name as it must appear in a formula or link: ``'WS1 ICT'``."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value such as ``#REF!`` or ``#N/A``."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass
+class Note:
+    author: str
+    text: str
+
+
+@dataclass
+class SheetGrid:
+    """One sheet's used range as rows of values (1-based access through :meth:`get`)."""
+
+    name: str
+    rows: list[list[Any]]
+    #: A1 -> note already on the cell (author and text), where the adapter can read them
+    notes: dict[str, Note] = field(default_factory=dict)
+    hidden: bool = False
+
+    def get(self, row: int, col: int) -> Any:
+        if 1 <= row <= len(self.rows):
+            r = self.rows[row - 1]
+            if 1 <= col <= len(r):
+                return r[col - 1]
+        return None
+
+    @property
+    def max_row(self) -> int:
+        return len(self.rows)
+
+    @property
+    def max_col(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class BookGrid:
+    """What an adapter read from a workbook: its name and every sheet, in tab order."""
+
+    name: str
+    sheets: list[SheetGrid]
+
+    def sheet(self, name: str) -> SheetGrid | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        folded = name.strip().lower()
+        for s in self.sheets:
+            if s.name.strip().lower() == folded:
+                return s
+        return None
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sheets]
