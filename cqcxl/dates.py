@@ -27,6 +27,8 @@ anything else (``TBC``, ``Q3``,             unparseable  none: reported, never g
 ``31/02/2019``, ``Autumn``)
 =========================================  ===========  ====================================
 
+A real Excel date on the 1st of a month is read as the month's last day: Excel stores a typed
+``Sep-18`` as 1 September, and the template shows these columns as month-year.
 A number is read as an Excel serial date only when it falls in 2000–2099 (36526–73050);
 other numbers are unparseable. Two-digit years are 20YY.
 """
@@ -176,21 +178,30 @@ def _milestones(s: str) -> tuple[date, str] | None:
     return max(found), "several milestones: the final one"
 
 
+def _excel_date(raw: str, d: date) -> DateReading:
+    """A real Excel date. Typing ``Sep-18`` makes Excel store 1 September and show
+    ``Sep-18`` in the template's month-year columns: the lead means the month, so a date on
+    the 1st is read as the end of its month. Any other day is that day."""
+    if d.day == 1:
+        return DateReading(raw, DATE, _end_of_month(d.year, d.month),
+                           "Excel date on the 1st: the month's last day")
+    return DateReading(raw, DATE, d, "Excel date")
+
+
 def interpret(value: object) -> DateReading:
     """Read one cell's value (text, Excel date, number or None) into a :class:`DateReading`."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return DateReading("", EMPTY)
     if isinstance(value, datetime):
-        return DateReading(value.date().isoformat(), DATE, value.date(), "Excel date")
+        value = value.date()
     if isinstance(value, date):
-        return DateReading(value.isoformat(), DATE, value, "Excel date")
+        return _excel_date(value.isoformat(), value)
     if isinstance(value, bool):
         return DateReading(str(value).upper(), UNPARSEABLE)
     if isinstance(value, int | float):
         raw = f"{value:g}" if isinstance(value, float) else str(value)
         if _EXCEL_MIN <= value <= _EXCEL_MAX:
-            d = date(1899, 12, 30) + timedelta(days=int(value))
-            return DateReading(raw, DATE, d, "Excel serial number")
+            return _excel_date(raw, date(1899, 12, 30) + timedelta(days=int(value)))
         return DateReading(raw, UNPARSEABLE)
     raw = str(value)
     s = _normalise(raw)

@@ -175,3 +175,23 @@ def sheet_name_for(number: int, name: str) -> str:
         return base
     cut = base[:31]
     return cut.rsplit(" ", 1)[0] if " " in cut[4:] else cut
+
+
+#: The nine workstreams of the Cumbria plan, the template's starting point.
+TEMPLATE_WORKSTREAMS: tuple[tuple[int, str], ...] = (
+    (1, "ICT"),
+    (2, "Workforce"),
+    (3, "Communication and Engagement"),
+    (4, "Commissioning"),
+    (5, "System Development"),
+    (6, "CHC"),
+    (7, "Extended GP Access"),
+    (8, "Reablement"),
+    (9, "Cumberland Infirmary"),
+)
+#: Empty key-task rows the template's Table starts with (the drop-down reaches further).
+TEMPLATE_EMPTY_ROWS = 15
+#: How far below the table the RAG drop-down and date format reach, for rows added later.
+VALIDATION_REACH = 300
+DATE_FORMAT = "mmm-yy"
+DAY_FORMAT = "d-mmm-yy"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from . import layout as L
@@ -217,10 +217,14 @@ def task_columns(ws: Workstream) -> dict[str, int]:
 
 
 def _as_date(value: Any) -> date | None:
+    """A reporting date: a real date, or text naming one exact day."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
     r = interpret(value)
-    return r.date if r.has_deadline and r.rule in ("Excel date", "iso date", "day month year",
-                                                   "day/month/year (UK order)",
-                                                   "Excel serial number") else None
+    exact = ("iso date", "day month year", "day/month/year (UK order)")
+    return r.date if r.has_deadline and r.rule in exact else None
 
 
 def _sheet_number(name: str) -> int | None:

@@ -1,0 +1,220 @@
+"""The command line: the same jobs as the Excel buttons, headless, on any OS.
+
+Exit codes: 0 done (no errors found), 1 done but the plan has errors, 2 the workbook could
+not be read or the command was wrong (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .parse import BookError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit 2 with usage: keep it short
+        self.print_usage(sys.stderr)
+        print(f"cqcxl: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2018-11-15") from None
+
+
+def _out_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-o", "--output", type=Path, help="write the result to this new file")
+    g.add_argument("--in-place", action="store_true",
+                   help="write into BOOK itself (the previous version is kept as NAME.bak.xlsx)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cqcxl", description="Check and report a CQC action plan kept in Excel.")
+    p.add_argument("--version", action="version", version=f"cqcxl {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("template", help="write the blank plan workbook")
+    t.add_argument("-o", "--output", type=Path, default=Path("workbook_template.xlsx"))
+
+    e = sub.add_parser("export", help="write the plan as JSON (valid against schemas/)")
+    e.add_argument("book", type=Path)
+    e.add_argument("--json", action="store_true", help="JSON (the only format so far)")
+    e.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    v = sub.add_parser("validate", help="check every entry; colour RAGs; note problems")
+    v.add_argument("book", type=Path)
+    v.add_argument("--as-of", type=_day, help="reporting date (default: the Plan sheet's)")
+    _out_args(v)
+    v.add_argument("--json", action="store_true", help="print the findings as JSON")
+
+    s = sub.add_parser("summary", help="build the Summary cover sheet")
+    s.add_argument("book", type=Path)
+    s.add_argument("--as-of", type=_day)
+    _out_args(s)
+
+    c = sub.add_parser("close-period", help="store this period's RAGs in the History sheet")
+    c.add_argument("book", type=Path)
+    c.add_argument("--as-of", type=_day)
+    _out_args(c)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except BookError as exc:
+        print(f"cqcxl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cqcxl: stopped; nothing was written.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _template(args) -> int:
+    from .io import build, openpyxl_book
+
+    out = args.output
+    if out.suffix.lower() != ".xlsx":
+        raise BookError(f"{out}: the template must be saved as .xlsx")
+    wb = build.build_workbook(build.template_data())
+    openpyxl_book.save(openpyxl_book.LoadedBook(out, wb), out)
+    print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export(args) -> int:
+    from .io import openpyxl_book
+    from .parse import read_plan
+
+    book = openpyxl_book.load(args.book)
+    doc = read_plan(openpyxl_book.read(book)).plan.to_json()
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def _target(args) -> Path | None:
+    if args.output:
+        if args.output.resolve() == args.book.resolve():
+            return None
+        return args.output
+    return args.book if args.in_place else None
+
+
+def _write(book, args, job: str) -> Path | None:
+    """Save to -o OUT or in place; refuse when the save would drop something."""
+    from .io import openpyxl_book
+
+    target = _target(args)
+    if args.output and target is None:
+        raise BookError(f"{args.output}: -o names the workbook itself; use --in-place for "
+                        "that.")
+    if target is None:
+        return None
+    lost = book.losses + [w for w in book.load_warnings if "will be removed" in w]
+    if lost and target == args.book:
+        raise BookError(
+            f"{args.book}: not saved in place, because saving with cqcxl would remove: "
+            f"{'; '.join(lost)}. Nothing was changed. Use -o to write a separate copy, or "
+            "run the job from Excel with the button, which keeps everything.")
+    if lost:
+        print(f"cqcxl: warning: the copy {target} does not contain: {'; '.join(lost)} "
+              f"(they are still in {args.book}).", file=sys.stderr)
+    return openpyxl_book.save(book, target, backup=target == args.book)
+
+
+def _validate(args) -> int:
+    from . import validate
+    from .io import openpyxl_book
+
+    book = openpyxl_book.load(args.book)
+    result = validate.run(openpyxl_book.read(book), args.as_of)
+    openpyxl_book.apply(book, result.edits)
+    written = _write(book, args, "validate")
+    if args.json:
+        json.dump([f.to_json() for f in result.findings], sys.stdout, ensure_ascii=False,
+                  indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_findings(result, written)
+    return EXIT_FINDINGS if result.errors else EXIT_OK
+
+
+def _print_findings(result, written: Path | None) -> None:
+    from .findings import counts
+
+    c = counts(result.findings)
+    out = sys.stderr
+    for f in result.findings:
+        flag = " [OVERDUE, NO MITIGATION]" if f.overdue_no_mitigation else ""
+        print(f"{f.severity.upper():7} {f.sheet}!{f.cell} {f.code}{flag}: {f.message}",
+              file=out)
+    print(f"{len(result.plan.tasks)} key tasks checked as at {result.as_of.isoformat()} "
+          f"({result.as_of_source}): {c['error']} errors, {c['warning']} warnings, "
+          f"{c['info']} notes; {len(result.headline)} overdue with no mitigation.", file=out)
+    if written:
+        print(f"wrote {written}", file=out)
+    else:
+        print("nothing written (use -o OUT.xlsx or --in-place to colour and annotate the "
+              "workbook)", file=out)
+
+
+def _summary(args) -> int:
+    from . import summary
+    from .io import openpyxl_book
+
+    book = openpyxl_book.load(args.book)
+    result = summary.run(openpyxl_book.read(book), args.as_of)
+    openpyxl_book.apply(book, result.edits)
+    written = _write(book, args, "summary")
+    s = result.summary
+    print(f"{s.total.tasks} key tasks as at {s.as_of.isoformat()}: " + ", ".join(
+        f"{n} {r}" for r, n in s.total.counts_by_name().items())
+        + f"; {len(s.overdue_no_mitigation)} overdue with no mitigation.", file=sys.stderr)
+    print(f"wrote {written}" if written else
+          "nothing written (use -o OUT.xlsx or --in-place)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _close(args) -> int:
+    from . import history
+    from .io import openpyxl_book
+
+    book = openpyxl_book.load(args.book)
+    result = history.close_period(openpyxl_book.read(book), args.as_of)
+    openpyxl_book.apply(book, result.edits)
+    written = _write(book, args, "close-period")
+    print(result.message, file=sys.stderr)
+    print(f"wrote {written}" if written else
+          "nothing written (use -o OUT.xlsx or --in-place)", file=sys.stderr)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "template": _template,
+    "export": _export,
+    "validate": _validate,
+    "summary": _summary,
+    "close-period": _close,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,376 @@
+"""The file adapter: read a workbook into grids, apply edits, save safely. openpyxl only.
+
+Reading is one pass per sheet (``iter_rows(values_only=True)``); formulas are replaced by
+the values Excel last saved (a second, data-only load, only when there are formulas).
+Applying edits touches only RAG cell fills, cqcxl's own notes and the sheets cqcxl owns.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from openpyxl.cell.cell import MergedCell
+from openpyxl.chart import PieChart as XLPie
+from openpyxl.chart import Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import DataPoint
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from .. import layout as L
+from ..cells import BookGrid, CellError, Note, SheetGrid
+from ..edits import AppendRows, Edit, ReplaceSheet, SetNotes, SetRagFills, SheetSpec, Style
+from ..parse import BookError
+from .safety import check_file, package_losses
+
+ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+_RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
+
+
+@dataclass
+class LoadedBook:
+    path: Path
+    wb: Workbook
+    #: what a save would drop (shapes, form controls…), found before parsing
+    losses: list[str] = field(default_factory=list)
+    #: openpyxl's own warnings during load: each is something a save would drop
+    load_warnings: list[str] = field(default_factory=list)
+
+
+def load(path: str | os.PathLike) -> LoadedBook:
+    """Open a workbook for reading and editing, or raise BookError saying why not."""
+    p = Path(path)
+    check_file(p)
+    keep_vba = p.suffix.lower() in (".xlsm", ".xltm")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wb = openpyxl.load_workbook(p, keep_vba=keep_vba, rich_text=False)
+    except PermissionError as exc:
+        raise BookError(f"{p}: cannot open the file ({exc.strerror}). If it is open in "
+                        "Excel, close it and try again.") from exc
+    except (ParseError, ValueError, KeyError, zipfile.BadZipFile, EOFError, TypeError,
+            AttributeError, IndexError, OverflowError) as exc:
+        detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise BookError(f"{p}: Excel's file is damaged or not a normal workbook, so cqcxl "
+                        f"could not read it ({detail}). Open it in Excel, save it again as "
+                        ".xlsx, and retry.") from exc
+    msgs = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+    return LoadedBook(p, wb, package_losses(p, keep_vba=keep_vba), msgs)
+
+
+def _cell_value(v: Any) -> Any:
+    if isinstance(v, str) and v in ERROR_VALUES:
+        return CellError(v)
+    return v
+
+
+def read(book: LoadedBook) -> BookGrid:
+    """Every sheet's values (formulas replaced by their saved results) and notes."""
+    wb = book.wb
+    sheets: list[SheetGrid] = []
+    formula_sheets: set[str] = set()
+    for ws in wb.worksheets:
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            out = []
+            for v in row:
+                if isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
+                        "ArrayFormula", "DataTableFormula"):
+                    formula_sheets.add(ws.title)
+                out.append(_cell_value(v))
+            rows.append(out)
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+        notes = {c.coordinate: Note(c.comment.author or "", c.comment.text or "")
+                 for c in ws._cells.values() if c.comment is not None}
+        sheets.append(SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible"))
+    if formula_sheets:
+        _fill_cached_values(book.path, sheets, formula_sheets)
+    return BookGrid(book.path.name, sheets)
+
+
+def _fill_cached_values(path: Path, sheets: list[SheetGrid], names: set[str]) -> None:
+    """Replace formulas by the values Excel saved with them (None when never calculated)."""
+    values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        for grid in sheets:
+            if grid.name not in names:
+                continue
+            ws = values[grid.name]
+            for r, row in enumerate(ws.iter_rows(values_only=True)):
+                if r >= len(grid.rows):
+                    break
+                target = grid.rows[r]
+                for c, v in enumerate(row):
+                    if c < len(target):
+                        t = target[c]
+                        if isinstance(t, str) and t.startswith("=") or type(t).__name__ in (
+                                "ArrayFormula", "DataTableFormula"):
+                            target[c] = _cell_value(v)
+    finally:
+        values.close()
+
+
+# --- applying edits -------------------------------------------------------------------
+
+_THIN = Side(style="thin", color="BFBFBF")
+
+
+def _apply_style(cell, st: Style) -> None:
+    if st.fill:
+        cell.fill = PatternFill("solid", fgColor=st.fill)
+    if st.font_color or st.bold or st.italic or st.size:
+        cell.font = Font(bold=st.bold, italic=st.italic, color=st.font_color,
+                         size=st.size or 11)
+    cell.alignment = Alignment(wrap_text=st.wrap, horizontal=st.halign, vertical=st.valign)
+    if st.border:
+        cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    if st.number_format:
+        cell.number_format = st.number_format
+
+
+def _cells_in(ws, ref: str) -> Iterable:
+    rng = ws[ref]
+    if not isinstance(rng, tuple):
+        yield rng
+        return
+    for row in rng:
+        if isinstance(row, tuple):
+            yield from row
+        else:
+            yield row
+
+
+def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
+    ws = wb[edit.sheet]
+    for ref, rag in edit.cells.items():
+        cell = ws[ref]
+        if isinstance(cell, MergedCell):
+            continue
+        current = (cell.fill.fgColor.rgb or "") if cell.fill and cell.fill.fill_type else ""
+        ours = isinstance(current, str) and current[-6:].upper() in _RAG_FILLS
+        if rag is None:
+            if ours:
+                cell.fill = PatternFill(fill_type=None)
+                cell.font = cell.font.copy(color=None)
+            continue
+        cell.fill = PatternFill("solid", fgColor=L.RAG_FILL[rag])
+        cell.font = cell.font.copy(color=L.RAG_FONT[rag])
+
+
+def _is_ours(comment: Comment) -> bool:
+    return (comment.author or "") == L.NOTE_AUTHOR
+
+
+def _notes(wb: Workbook, edit: SetNotes) -> None:
+    ws = wb[edit.sheet]
+    for cell in list(ws._cells.values()):
+        if cell.comment is not None and _is_ours(cell.comment) and \
+                cell.coordinate not in edit.notes:
+            cell.comment = None
+    for ref, text in edit.notes.items():
+        cell = ws[ref]
+        if isinstance(cell, MergedCell):
+            continue
+        if cell.comment is not None and not _is_ours(cell.comment):
+            continue  # a user's own comment: never touched (the core already said so)
+        lines = max(4, min(30, len(text) // 38 + text.count("\n") + 2))
+        c = Comment(text, L.NOTE_AUTHOR, height=lines * 15 + 10, width=320)
+        cell.comment = c
+
+
+def _place(wb: Workbook, name: str, position: int | None):
+    if name in wb.sheetnames:
+        idx = wb.sheetnames.index(name)
+        del wb[name]
+        if position is None:
+            position = idx
+    ws = wb.create_sheet(name, position if position is not None else len(wb.sheetnames))
+    return ws
+
+
+def _sheet(wb: Workbook, spec: SheetSpec) -> None:
+    ws = _place(wb, spec.name, spec.position)
+    for b in spec.blocks:
+        for i, row in enumerate(b.values):
+            for j, v in enumerate(row):
+                if v is not None:
+                    ws.cell(b.row + i, b.col + j, v)
+    for ref, st in spec.styles:
+        for cell in _cells_in(ws, ref):
+            if not isinstance(cell, MergedCell):
+                _apply_style(cell, st)
+    for ref in spec.merges:
+        ws.merge_cells(ref)
+    for col, w in spec.col_widths.items():
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
+    for row, h in spec.row_heights.items():
+        ws.row_dimensions[row].height = h
+    if spec.freeze:
+        ws.freeze_panes = spec.freeze
+    if spec.autofilter:
+        ws.auto_filter.ref = spec.autofilter
+    for ch in spec.charts:
+        ws.add_chart(_pie(ws, ch), ch.anchor)
+    ws.sheet_view.showGridLines = spec.gridlines
+    ws.print_options.gridLines = False
+    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if spec.fit_width:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if spec.print_area:
+        ws.print_area = spec.print_area
+    if spec.print_title_rows:
+        ws.print_title_rows = spec.print_title_rows
+    if spec.tab_color:
+        ws.sheet_properties.tabColor = spec.tab_color
+    if spec.activate:
+        for other in wb.worksheets:
+            other.sheet_view.tabSelected = False
+        wb.active = wb.sheetnames.index(spec.name)
+        ws.sheet_view.tabSelected = True
+
+
+def _pie(ws, spec) -> XLPie:
+    from ..cells import parse_a1
+
+    chart = XLPie()
+    chart.title = spec.title
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    (r1, c1), (r2, _) = (parse_a1(x) for x in spec.values.split(":"))
+    (cr1, cc1), (cr2, _) = (parse_a1(x) for x in spec.categories.split(":"))
+    data = Reference(ws, min_col=c1, min_row=r1, max_row=r2)
+    cats = Reference(ws, min_col=cc1, min_row=cr1, max_row=cr2)
+    chart.add_data(data, titles_from_data=False)
+    chart.set_categories(cats)
+    series = chart.series[0]
+    for i, color in enumerate(spec.colors):
+        pt = DataPoint(idx=i)
+        pt.graphicalProperties.solidFill = color
+        pt.graphicalProperties.line.solidFill = "FFFFFF"
+        series.dPt.append(pt)
+    series.dLbls = DataLabelList()
+    series.dLbls.showPercent = True
+    series.dLbls.showVal = False
+    series.dLbls.showCatName = False
+    series.dLbls.showSerName = False
+    series.dLbls.showLeaderLines = False
+    chart.legend.position = "b"
+    return chart
+
+
+def _append(wb: Workbook, edit: AppendRows) -> None:
+    ws = wb[edit.sheet] if edit.sheet in wb.sheetnames else wb.create_sheet(edit.sheet)
+    b = edit.block
+    for i, row in enumerate(b.values):
+        for j, v in enumerate(row):
+            if v is not None:
+                ws.cell(b.row + i, b.col + j, v)
+    for ref, st in edit.styles:
+        for cell in _cells_in(ws, ref):
+            _apply_style(cell, st)
+    for col, w in edit.col_widths:
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
+
+
+def apply(book: LoadedBook, edits: Iterable[Edit]) -> None:
+    """Apply edits to the loaded workbook (in memory; :func:`save` writes it)."""
+    for e in edits:
+        if isinstance(e, SetRagFills):
+            _rag_fills(book.wb, e)
+        elif isinstance(e, SetNotes):
+            _notes(book.wb, e)
+        elif isinstance(e, ReplaceSheet):
+            _sheet(book.wb, e.spec)
+        elif isinstance(e, AppendRows):
+            _append(book.wb, e)
+        else:  # pragma: no cover - a programming error, not a user's
+            raise TypeError(f"unknown edit {e!r}")
+
+
+# --- saving -----------------------------------------------------------------------------
+
+def lock_file(path: Path) -> Path | None:
+    """Excel's owner file ``~$Name.xlsx`` beside an open workbook, when there is one."""
+    for name in (f"~${path.name}", f"~${path.name[2:]}"):
+        p = path.with_name(name)
+        if p.exists():
+            return p
+    return None
+
+
+def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -> Path:
+    """Write atomically: a temporary file in the target's folder, then one rename. With
+    ``backup`` the file being replaced is kept as ``NAME.bak.xlsx``. The original is never
+    touched until the new file is complete."""
+    out = Path(target)
+    if out.exists() and (lock := lock_file(out)) is not None:
+        raise BookError(f"{out}: the workbook is open in Excel (lock file {lock.name}). "
+                        "Close the workbook in Excel and try again.")
+    folder = out.resolve().parent
+    if not folder.is_dir():
+        raise BookError(f"{out}: the folder {folder} does not exist.")
+    fd, tmp = tempfile.mkstemp(prefix=".cqcxl-", suffix=out.suffix or ".xlsx", dir=folder)
+    os.close(fd)
+    try:
+        book.wb.save(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if backup and out.exists():
+            bak = out.with_name(out.stem + ".bak" + out.suffix)
+            _copy(out, bak)
+        os.replace(tmp, out)
+    except PermissionError as exc:
+        _remove(tmp)
+        raise BookError(f"{out}: cannot write the file ({exc.strerror}). If it is open in "
+                        "Excel, close the workbook in Excel and try again.") from exc
+    except OSError as exc:
+        _remove(tmp)
+        raise BookError(f"{out}: the file could not be saved ({exc.strerror or exc}); the "
+                        "original is unchanged. Free some disk space and try again.") from exc
+    except BaseException:
+        _remove(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        try:
+            dfd = os.open(folder, os.O_DIRECTORY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+    return out
+
+
+def _copy(src: Path, dst: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".cqcxl-", dir=dst.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(src.read_bytes())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, dst)
+
+
+def _remove(p: str) -> None:
+    try:
+        os.unlink(p)
+    except OSError:
+        pass

@@ -1,0 +1,109 @@
+"""Look at a file before openpyxl parses it, and say what a save would lose.
+
+A workbook travels by e-mail: it may be an old ``.xls``, password-protected, a renamed
+CSV, truncated, or hostile (a zip bomb). Each gets one clear sentence instead of a
+traceback. After a successful load, :func:`save_losses` lists what openpyxl cannot carry
+over, so a save never drops a user's shapes or buttons silently.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from ..parse import BookError
+
+#: Unzipped size we are willing to parse (the 20,000-task plan is ~15 MB unzipped).
+MAX_UNZIPPED = 400 * 1024 * 1024
+#: Smallest compressed/uncompressed ratio accepted (Apache POI's default).
+MIN_RATIO = 0.01
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_file(path: Path) -> None:
+    """Raise BookError with a plain message when ``path`` cannot be a workbook we read."""
+    name = path.name
+    if not path.exists():
+        raise BookError(f"{path}: no such file. Check the name and the folder.")
+    if path.is_dir():
+        raise BookError(f"{path}: this is a folder, not a workbook.")
+    if name.startswith("~$"):
+        raise BookError(f"{path}: this is Excel's lock file, not the workbook. Open the "
+                        f"file without '~$' at the start of its name.")
+    size = path.stat().st_size
+    if size == 0:
+        raise BookError(f"{path}: the file is empty (0 bytes). Use the saved workbook.")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == _OLE:
+        if path.suffix.lower() == ".xls":
+            raise BookError(f"{path}: this is an old Excel 97-2003 (.xls) workbook. Open it "
+                            "in Excel and save it as an Excel Workbook (.xlsx), then try again.")
+        raise BookError(f"{path}: the workbook is password-protected (encrypted), so cqcxl "
+                        "cannot read it. Remove the password (File > Info > Protect Workbook)"
+                        " or use an unprotected copy.")
+    if head.startswith(b"%PDF"):
+        raise BookError(f"{path}: this is a PDF, not an Excel workbook.")
+    if not zipfile.is_zipfile(path):
+        raise BookError(f"{path}: this is not an Excel workbook (.xlsx) — it may be a CSV or "
+                        "text file renamed, or a download that did not finish. Save it from "
+                        "Excel as an Excel Workbook (.xlsx).")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BookError(f"{path}: the file is damaged ({exc}). Use an earlier copy.") from exc
+    names = [i.filename for i in infos]
+    if "[Content_Types].xml" not in names:
+        raise BookError(f"{path}: this zip file is not an Excel workbook.")
+    if len(set(names)) != len(names) or any(".." in n.split("/") for n in names):
+        raise BookError(f"{path}: the file's contents are malformed (repeated or unsafe "
+                        "parts), so cqcxl will not open it.")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > MAX_UNZIPPED or (total > 10_000_000 and packed / total < MIN_RATIO):
+        raise BookError(f"{path}: the file unpacks to {total / 1e6:,.0f} MB, far more than "
+                        "an action plan; cqcxl will not open it (it may be a 'zip bomb').")
+
+
+# What openpyxl cannot carry over, found by listing the package (see RELIABILITY.md).
+_LOST_PARTS = (
+    ("xl/ctrlProps/", "form controls (buttons, check boxes)"),
+    ("xl/activeX/", "ActiveX controls"),
+    ("xl/slicers/", "slicers"),
+    ("xl/slicerCaches/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/threadedComments/", "threaded comments (replies)"),
+    ("xl/richData/", "pictures in cells"),
+    ("xl/model/", "a data model"),
+    ("xl/embeddings/", "embedded objects"),
+    ("customXml/", "custom XML parts"),
+    ("xl/webextensions/", "Office add-in parts"),
+)
+_SHAPE = re.compile(rb"<xdr:(?:sp|grpSp|cxnSp)\b")
+
+
+def package_losses(path: Path, *, keep_vba: bool) -> list[str]:
+    """Things in the file that an openpyxl save would drop, by kind, with the sheet part
+    where that can be told. Empty when a save keeps everything we know of."""
+    lost: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        for prefix, what in _LOST_PARTS:
+            if any(n.startswith(prefix) for n in names) and what not in lost:
+                lost.append(what)
+        if "xl/vbaProject.bin" in names and not keep_vba:
+            lost.append("macros (VBA)")
+        if any(re.match(r"xl/charts/chartEx", n) for n in names):
+            lost.append("new-style charts (waterfall, treemap…)")
+        for n in names:
+            if n.startswith("xl/drawings/") and n.endswith(".xml") and "/_rels/" not in n:
+                if _SHAPE.search(zf.read(n)) and "shapes or text boxes" not in lost:
+                    lost.append("shapes or text boxes")
+            if n.endswith(".vml"):
+                data = zf.read(n)
+                kinds = set(re.findall(rb"ObjectType=\"(\w+)\"", data))
+                if kinds - {b"Note"} and "form controls (buttons, check boxes)" not in lost:
+                    lost.append("form controls (buttons, check boxes)")
+    return lost

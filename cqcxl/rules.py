@@ -1,0 +1,213 @@
+"""The Board's moderation rules, one small function per rule, each yielding findings.
+
+Rows are first checked against the JSON Schemas (``schema.py``); these rules add what a
+schema cannot say: dates against the reporting date, Red needing mitigation, duplicate IDs
+across rows, references to other workstreams. Messages are written for the lead who has to
+fix the row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from .findings import Finding, make
+from .model import RAG, KeyTask, Plan, Workstream
+from .schema import check_item
+
+
+def _who(t: KeyTask) -> str:
+    return f"Task {t.task_id}" if t.task_id else f"The task on row {t.row}"
+
+
+def _d(d: date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def _cell(t: KeyTask, field: str) -> str:
+    return t.cells.get(field) or t.cells.get("task_id") or f"A{t.row}"
+
+
+def has_change_request(t: KeyTask) -> bool:
+    return bool(t.change_request.strip())
+
+
+_REMOVAL = re.compile(r"\b(remove|delete|withdraw|no longer)\b", re.I)
+
+
+def is_removal_request(t: KeyTask) -> bool:
+    """'Remove from Action plan…' needs no revised date."""
+    return bool(_REMOVAL.search(t.change_request))
+
+
+def overdue_not_moderated(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    """The moderation rule: once the deadline has passed, Blue, Red or a change request."""
+    if not t.is_overdue(as_of) or t.rag in (RAG.RED, RAG.BLUE, None):
+        return
+    if has_change_request(t):
+        return
+    no_mitigation = not t.mitigation.strip()
+    which = "revised date" if t.revised_date.has_deadline else "date to complete"
+    msg = (f"{_who(t)} is overdue: its {which} was {_d(t.deadline)}, before the reporting "
+           f"date {_d(as_of)}, but the RAG is {t.rag.value}. Past its date an action must be "
+           "Blue (completed), Red (not done on time: say what is being done in Mitigation "
+           "and give a Revised date), or have a Timescale change request.")
+    if no_mitigation:
+        msg = "OVERDUE WITH NO MITIGATION. " + msg
+    yield make("overdue-not-moderated", ws.sheet, _cell(t, "rag"), t.task_id, msg,
+               overdue_no_mitigation=no_mitigation)
+
+
+def red_rules(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    if t.rag is not RAG.RED:
+        return
+    overdue = t.is_overdue(as_of)
+    if not t.mitigation.strip():
+        lead = "OVERDUE WITH NO MITIGATION. " if overdue else ""
+        yield make("red-without-mitigation", ws.sheet, _cell(t, "mitigation"), t.task_id,
+                   f"{lead}{_who(t)} is Red but Mitigation is empty. Say what is being done "
+                   "to get it back on track — the Board asks this of every Red action.",
+                   overdue_no_mitigation=overdue)
+    if t.revised_date.kind == "empty":
+        yield make("red-without-revised-date", ws.sheet, _cell(t, "revised_date"), t.task_id,
+                   f"{_who(t)} is Red but has no Revised date. Give your best estimate of "
+                   "when it will now be completed.")
+
+
+def revised_date_passed(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    if t.revised_date.has_deadline and t.revised_date.date < as_of and t.rag is not RAG.BLUE:
+        yield make("revised-date-passed", ws.sheet, _cell(t, "revised_date"), t.task_id,
+                   f"{_who(t)}: the revised date {_d(t.revised_date.date)} has passed too. "
+                   "Complete it (Blue) or agree a new revised date.")
+
+
+def change_request_incomplete(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    if not has_change_request(t) or is_removal_request(t):
+        return
+    if t.revised_date.kind == "empty":
+        yield make("change-request-incomplete", ws.sheet, _cell(t, "revised_date"),
+                   t.task_id,
+                   f"{_who(t)} asks to change its timescale but gives no Revised date. Put "
+                   "the new date you are asking for in Revised date.")
+
+
+def complete_not_blue(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    if t.date_to_complete.kind == "complete" and t.rag not in (RAG.BLUE, None):
+        yield make("complete-not-blue", ws.sheet, _cell(t, "rag"), t.task_id,
+                   f"{_who(t)}: Date to complete says '{t.date_to_complete.raw}' but the RAG "
+                   f"is {t.rag.value}. If it is completed and signed off, make it Blue.")
+
+
+def rag_spelling(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    rag, exact = RAG.read(t.rag_text)
+    if rag is not None and not exact:
+        yield make("rag-spelling", ws.sheet, _cell(t, "rag"), t.task_id,
+                   f"RAG '{t.rag_text}' was read as {rag.value}. Pick it from the drop-down "
+                   "to keep the sheet tidy.")
+
+
+def excel_errors(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
+    from .schema import _LABEL
+
+    for field, code in t.errors.items():
+        label = _LABEL.get(field, field.replace("_", " ").capitalize())
+        yield make("excel-error", ws.sheet, t.cells.get(field, f"A{t.row}"), t.task_id,
+                   f"{label} for {_who(t).lower() if not t.task_id else _who(t)} shows the "
+                   f"Excel error {code}, so cqcxl cannot read it. Fix the formula or type "
+                   "the value.")
+
+
+TaskRule = Callable[[Workstream, KeyTask, date], Iterator[Finding]]
+
+#: Per-row rules, in the order their findings are listed.
+TASK_RULES: tuple[TaskRule, ...] = (
+    excel_errors,
+    rag_spelling,
+    overdue_not_moderated,
+    red_rules,
+    revised_date_passed,
+    change_request_incomplete,
+    complete_not_blue,
+)
+
+
+def _norm_id(task_id: str) -> str:
+    return re.sub(r"\s+", "", task_id).upper()
+
+
+def duplicate_ids(ws: Workstream) -> Iterator[Finding]:
+    by_id: dict[str, list[KeyTask]] = {}
+    for t in ws.tasks:
+        if t.task_id:
+            by_id.setdefault(_norm_id(t.task_id), []).append(t)
+    for group in by_id.values():
+        if len(group) < 2:
+            continue
+        rows = ", ".join(str(t.row) for t in group)
+        for t in group:
+            yield make("duplicate-task-id", ws.sheet, _cell(t, "task_id"), t.task_id,
+                       f"Task ID {t.task_id} is used {len(group)} times in workstream "
+                       f"{ws.number} (rows {rows}). Give each key task its own ID, e.g. "
+                       f"{t.task_id}a and {t.task_id}b.")
+
+
+_LINK = re.compile(
+    r"\[\s*link\s+to\s+workstream\s+(?P<ws>\d+)\s*(?:,\s*|\s+)actions?\s+(?P<ref>[^\]]+?)\s*\]",
+    re.I,
+)
+
+
+def _targets(ref: str) -> list[str]:
+    """'C2' -> ['C2']; 'C and D' -> ['C', 'D']."""
+    parts = re.split(r"\s*(?:,|&|\band\b|/)\s*", ref.strip())
+    return [p.strip().rstrip(".") for p in parts if p.strip()]
+
+
+def broken_references(plan: Plan) -> Iterator[Finding]:
+    by_number = {w.number: w for w in plan.workstreams}
+    for ws in plan.workstreams:
+        for t in ws.tasks:
+            for field in ("key_task", "narrative", "expected_outcome", "mitigation"):
+                for m in _LINK.finditer(getattr(t, field)):
+                    n = int(m["ws"])
+                    target = by_number.get(n)
+                    if target is None:
+                        yield make("broken-reference", ws.sheet, _cell(t, field), t.task_id,
+                                   f"{_who(t)} links to workstream {n}, which is not in "
+                                   "this plan. Correct the link.")
+                        continue
+                    ids = {_norm_id(x.task_id) for x in target.tasks if x.task_id}
+                    letters = {a.letter.upper() for a in target.actions} | {
+                        _norm_id(x.action) for x in target.tasks if x.action}
+                    for ref in _targets(m["ref"]):
+                        key = _norm_id(ref)
+                        if key not in ids and key not in letters:
+                            yield make(
+                                "broken-reference", ws.sheet, _cell(t, field), t.task_id,
+                                f"{_who(t)} links to workstream {n}, action {ref}, which "
+                                f"does not exist there. Correct the link or the ID.")
+
+
+def risk_rules(ws: Workstream) -> Iterator[Finding]:
+    for k in ws.risks:
+        yield from check_item(k, "risk")
+        if k.rag in (RAG.RED, RAG.AMBER) and not k.mitigation.strip():
+            yield make("risk-without-mitigation", ws.sheet,
+                       k.cells.get("mitigation", f"A{k.row}"), "",
+                       f"The risk on row {k.row} is {k.rag.value} but has no mitigation. Say "
+                       "what is being done to reduce it.")
+
+
+def check(plan: Plan, as_of: date) -> list[Finding]:
+    """Every finding for the plan: schema checks, then the rules."""
+    out: list[Finding] = []
+    for ws in plan.workstreams:
+        for t in ws.tasks:
+            out.extend(check_item(t, "task"))
+            for rule in TASK_RULES:
+                out.extend(rule(ws, t, as_of))
+        out.extend(duplicate_ids(ws))
+        out.extend(risk_rules(ws))
+    out.extend(broken_references(plan))
+    return out
