@@ -165,6 +165,8 @@ def _milestones(s: str) -> tuple[date, str] | None:
     found = []
     for part in parts:
         part = part.rstrip(".").strip()
+        if part is parts[-1] and found and part in _ONGOING:
+            return None  # "…; Ongoing": handled by the caller as no deadline
         hit = _one(part)
         if hit is None and (m := _LABEL.match(part)):
             hit = _one(m["rest"].strip())
@@ -219,4 +221,9 @@ def interpret(value: object) -> DateReading:
         return DateReading(raw, DATE, hit[0], hit[1])
     if hit := _milestones(s):
         return DateReading(raw, DATE, hit[0], hit[1])
+    parts = [p.strip() for p in re.split(r"[;\n]", s) if p.strip()]
+    if len(parts) >= 2 and parts[-1] in _ONGOING and (
+            _one(parts[-2]) or _milestones(parts[-2] + "; " + parts[-2]) or re.search(
+                rf"\b(?:{_MONTH_RE})\b[\s'-]*{_YEAR}$", parts[-2])):
+        return DateReading(raw, ONGOING, None, "milestones, then ongoing: no deadline")
     return DateReading(raw, UNPARSEABLE)

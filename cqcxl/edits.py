@@ -53,17 +53,21 @@ class Block:
 
 @dataclass(frozen=True)
 class PieChart:
-    """A native pie chart of four RAG counts on the sheet it is placed on."""
+    """A native pie chart of four RAG counts, placed by position (points) from the top-left
+    of column A in ``row``, so both adapters can place it (xlwings takes points; openpyxl
+    converts to a cell and offset)."""
 
     title: str
-    #: top-left cell of the chart
-    anchor: str
+    row: int
+    x_pt: float
+    y_pt: float
     #: ranges on the same sheet: four category labels and four counts
     categories: str
     values: str
     colors: tuple[str, ...]
-    width_cm: float = 6.8
-    height_cm: float = 6.2
+    width_pt: float = 150.0
+    height_pt: float = 165.0
+    legend: bool = False
 
 
 @dataclass

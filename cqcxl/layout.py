@@ -33,7 +33,7 @@ TASK_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 TASK_HEADERS = tuple(h for _, h in TASK_COLUMNS)
 TASK_DATE_FIELDS = ("date_to_complete", "revised_date", "last_updated")
-TASK_COLUMN_WIDTHS = (8, 9, 42, 22, 14, 10, 34, 50, 34, 13, 30, 13)
+TASK_COLUMN_WIDTHS = (10, 10, 42, 22, 14, 10, 34, 50, 34, 13, 30, 13)
 
 #: Risk table: (field, header).
 RISK_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -27,9 +27,11 @@ from .. import layout as L
 from ..cells import col_letter
 from ..model import RAG_ORDER
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=16, color="1F3864")
-_HEAD = Font(bold=True, size=12, color="1F3864")
+_BOLD = Font(name="Calibri", bold=True)
+_TITLE = Font(name="Calibri", bold=True, size=16, color="1F3864")
+_HEAD = Font(name="Calibri", bold=True, size=12, color="1F3864")
+_HEADER_FONT = Font(name="Calibri", bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _LABEL_FILL = PatternFill("solid", fgColor="D9E1F2")
 _THIN = Side(style="thin", color="BFBFBF")
@@ -145,10 +147,11 @@ def _plan(wb: Workbook, data: dict, sheets: list[str]) -> None:
     ws.cell(7, 1, "Set the reporting date before pressing Validate or Build summary sheet. "
                   "List every workstream sheet below; the Sheet column must match the tab "
                   "name exactly.").alignment = Alignment(wrap_text=False, vertical="top")
-    ws.cell(7, 1).font = Font(italic=True, color="595959")
+    ws.cell(7, 1).font = Font(name="Calibri", italic=True, color="595959")
     hr = 9
     for j, (_, header) in enumerate(L.PLAN_WS_COLUMNS, start=1):
-        ws.cell(hr, j, header)
+        ws.cell(hr, j, header).font = _HEADER_FONT
+        ws.cell(hr, j).fill = _HEADER_FILL
     for i, (w, sheet) in enumerate(zip(data["workstreams"], sheets, strict=True), start=hr + 1):
         ws.cell(i, 1, w["number"])
         ws.cell(i, 2, w["name"])
@@ -203,6 +206,8 @@ def _workstream(wb: Workbook, w: dict, sheet: str, table_no: int) -> None:
     for j, (_, header) in enumerate(L.TASK_COLUMNS, start=1):
         c = ws.cell(hr, j, header)
         c.alignment = Alignment(wrap_text=True, vertical="center")
+        c.font = _HEADER_FONT
+        c.fill = _HEADER_FILL
     ws.row_dimensions[hr].height = 32
     tasks = w.get("tasks") or []
     n_rows = len(tasks) or L.TEMPLATE_EMPTY_ROWS
@@ -305,6 +310,8 @@ def build_workbook(data: dict) -> Workbook:
     summary.title = L.SUMMARY
     summary["A1"] = "Summary"
     summary["A1"].font = _TITLE
+    summary.column_dimensions["A"].width = 120
+    summary["A3"].alignment = _WRAP_TOP
     summary["A3"] = ("This page is made by cqcxl. Set the reporting date on the Plan sheet, "
                      "then press Build summary sheet (or run: cqcxl summary BOOK --in-place).")
     summary.sheet_view.showGridLines = False

@@ -24,6 +24,16 @@ from openpyxl.chart import Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import DataPoint
 from openpyxl.comments import Comment
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.spreadsheet_drawing import AbsoluteAnchor
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.drawing.xdr import XDRPoint2D, XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -133,8 +143,8 @@ def _apply_style(cell, st: Style) -> None:
     if st.fill:
         cell.fill = PatternFill("solid", fgColor=st.fill)
     if st.font_color or st.bold or st.italic or st.size:
-        cell.font = Font(bold=st.bold, italic=st.italic, color=st.font_color,
-                         size=st.size or 11)
+        cell.font = Font(name="Calibri", bold=st.bold, italic=st.italic,
+                         color=st.font_color, size=st.size or 11)
     cell.alignment = Alignment(wrap_text=st.wrap, horizontal=st.halign, vertical=st.valign)
     if st.border:
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -224,7 +234,9 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
     if spec.autofilter:
         ws.auto_filter.ref = spec.autofilter
     for ch in spec.charts:
-        ws.add_chart(_pie(ws, ch), ch.anchor)
+        chart = _pie(ws, ch)
+        chart.anchor = _anchor(spec, ch)
+        ws.add_chart(chart)
     ws.sheet_view.showGridLines = spec.gridlines
     ws.print_options.gridLines = False
     ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
@@ -248,12 +260,30 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
         ws.sheet_view.tabSelected = True
 
 
+_EMU_PT = 12700
+
+
+def _anchor(spec: SheetSpec, ch) -> AbsoluteAnchor:
+    """Points from the top-left of A{row} -> an absolute position on the sheet. Every row
+    above a chart has an explicit height in the spec, so Excel and LibreOffice agree."""
+    y = sum(spec.row_heights.get(r, 15.0) for r in range(1, ch.row)) + ch.y_pt
+    return AbsoluteAnchor(pos=XDRPoint2D(int(ch.x_pt * _EMU_PT), int(y * _EMU_PT)),
+                          ext=XDRPositiveSize2D(int(ch.width_pt * _EMU_PT),
+                                                int(ch.height_pt * _EMU_PT)))
+
+
+def _title(text: str) -> Title:
+    cp = CharacterProperties(sz=1000, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
 def _pie(ws, spec) -> XLPie:
     from ..cells import parse_a1
 
     chart = XLPie()
-    chart.title = spec.title
-    chart.width, chart.height = spec.width_cm, spec.height_cm
+    chart.title = _title(spec.title)
+    chart.width, chart.height = spec.width_pt / 28.3465, spec.height_pt / 28.3465
     (r1, c1), (r2, _) = (parse_a1(x) for x in spec.values.split(":"))
     (cr1, cc1), (cr2, _) = (parse_a1(x) for x in spec.categories.split(":"))
     data = Reference(ws, min_col=c1, min_row=r1, max_row=r2)
@@ -272,7 +302,11 @@ def _pie(ws, spec) -> XLPie:
     series.dLbls.showCatName = False
     series.dLbls.showSerName = False
     series.dLbls.showLeaderLines = False
-    chart.legend.position = "b"
+    series.dLbls.showLegendKey = False
+    if spec.legend:
+        chart.legend.position = "b"
+    else:
+        chart.legend = None
     return chart
 
 
@@ -331,6 +365,8 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
     os.close(fd)
     try:
         book.wb.save(tmp)
+        mode = out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         if backup and out.exists():
@@ -358,6 +394,12 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
         except OSError:
             pass
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -1,0 +1,358 @@
+"""Lay out the Summary sheet (the Board's cover) as edits, from a computed Summary.
+
+One sheet spec: title, headline lines, the workstream table, pies in a grid, then the
+exceptions. The layout is written once, here; both adapters apply it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import layout as L
+from .edits import PieChart, SheetSpec, Style, block, link_formula, rect
+from .model import RAG, RAG_ORDER
+from .summary import NOT_RATED, Summary
+from .summary_rules import ROUNDING_RULE
+
+#: Column widths (characters), A..N.
+WIDTHS = (6, 26, 30, 9, 7, 6, 7, 6, 7, 6, 7, 6, 11, 11)
+NCOLS = len(WIDTHS)
+LAST = "N"
+PIES_PER_ROW = 5
+PIE_W_PT, PIE_H_PT = 150.0, 165.0
+ROW_PT = 15.0
+
+#: Board wording for each RAG line.
+WORDING = {
+    RAG.BLUE: "actions completed",
+    RAG.GREEN: "on target",
+    RAG.AMBER: "off target, some action required to improve performance",
+    RAG.RED: "actions planned and significant barriers to implementation identified",
+}
+
+TITLE = Style(bold=True, size=18, font_color="1F3864", valign="center")
+SUB = Style(bold=True, size=12, font_color="1F3864")
+SMALL = Style(italic=True, font_color="595959", size=9)
+HEAD = Style(fill="1F3864", font_color="FFFFFF", bold=True, wrap=True, valign="center",
+             halign="center", border=True)
+CELL = Style(border=True, valign="top", wrap=True)
+NUM = Style(border=True, halign="center", valign="top")
+TOTAL = Style(border=True, bold=True, halign="center", fill="D9E1F2")
+TOTAL_L = Style(border=True, bold=True, fill="D9E1F2")
+SECTION = Style(bold=True, size=13, font_color="1F3864")
+ALARM = Style(bold=True, size=13, font_color="FFFFFF", fill="C00000", valign="center")
+CALM = Style(bold=True, size=11, font_color="375623", fill="E2EFDA")
+
+
+def _rag_style(rag: RAG | None, *, bold: bool = False) -> Style:
+    if rag is None:
+        return Style(border=True, halign="center")
+    return Style(fill=L.RAG_FILL[rag.value], font_color=L.RAG_FONT[rag.value], bold=bold,
+                 halign="center", border=True)
+
+
+def _day(d) -> str:
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def _lines(text: str, width: float) -> int:
+    per = max(1.0, width * 1.1)
+    return sum(max(1, math.ceil(len(p) / per)) for p in (text or "").split("\n"))
+
+
+def _height(lines: int) -> float:
+    return min(409.0, ROW_PT * max(1, lines) + 3)
+
+
+def _col_px(width: float) -> float:
+    return math.floor(width * 7 + 5)
+
+
+class _Sheet:
+    """A cursor over the spec: rows are added top to bottom."""
+
+    def __init__(self, spec: SheetSpec) -> None:
+        self.spec = spec
+        self.row = 1
+
+    def put(self, values: list[list], style: Style | None = None, *, col: int = 1) -> int:
+        start = self.row
+        self.spec.blocks.append(block(start, col, values))
+        if style is not None:
+            width = max(len(v) for v in values)
+            self.spec.styles.append((rect(start, col, len(values), width), style))
+        self.row += len(values)
+        return start
+
+    def style(self, ref: str, st: Style) -> None:
+        self.spec.styles.append((ref, st))
+
+    def merge_across(self, first_row: int, last_row: int, c1: str, c2: str) -> None:
+        for r in range(first_row, last_row + 1):
+            self.spec.merges.append(f"{c1}{r}:{c2}{r}")
+
+    def height(self, row: int, pt: float) -> None:
+        self.spec.row_heights[row] = pt
+
+
+def cover_sheet(s: Summary) -> SheetSpec:
+    spec = SheetSpec(L.SUMMARY, position=0, activate=True, tab_color="1F3864")
+    spec.col_widths = {i: w for i, w in enumerate(WIDTHS, start=1)}
+    sh = _Sheet(spec)
+    plan = s.plan
+    prev = (f"previous period: {_day(s.previous_date)}" if s.previous_date
+            else "no previous period")
+    sh.put([[plan.title or "Action plan"]], TITLE)
+    sh.height(1, 28)
+    sh.put([[plan.programme or ""]], SUB)
+    sh.put([[f"As at {_day(s.as_of)} · {prev}"]], Style(bold=True))
+    sh.put([[f"Computed by cqcxl from the workstream sheets; every number below is counted "
+             f"from them. {ROUNDING_RULE}"]], SMALL)
+    sh.row += 1
+
+    # Headline lines in the Board's wording.
+    total = s.total
+    pct = total.percentages
+    sh.put([[f"{total.tasks} Actions"]], Style(bold=True, size=16, font_color="1F3864"))
+    first = sh.row
+    lines = [["", f"{pct[r.value]}% ({total.by_rag[r]}) {WORDING[r]}"] for r in RAG_ORDER]
+    if total.unrated:
+        lines.append(["", f"{pct[NOT_RATED]}% ({total.unrated}) with no valid RAG"])
+    sh.put(lines)
+    for i, r in enumerate(RAG_ORDER):
+        sh.style(f"A{first + i}:A{first + i}", _rag_style(r))
+        sh.style(f"B{first + i}:B{first + i}", Style(bold=True, size=12))
+    n_over = len(s.overdue_no_mitigation)
+    sh.row += 1
+    if n_over:
+        r = sh.put([[f"⚠  {n_over} overdue action{'s' if n_over != 1 else ''} with no "
+                     "mitigation narrative — listed first under Exceptions below."]])
+        sh.style(f"A{r}:{LAST}{r}", ALARM)
+        sh.height(r, 24)
+    else:
+        r = sh.put([["No overdue actions without a mitigation narrative."]])
+        sh.style(f"A{r}:{LAST}{r}", CALM)
+    sh.row += 1
+
+    # The workstream table.
+    head = ["No.", "Workstream", "Sponsor", "Key tasks", "Blue", "%", "Green", "%", "Amber",
+            "%", "Red", "%", "Overall RAG", "Direction of travel"]
+    unrated = total.unrated > 0
+    if unrated:
+        head.append(NOT_RATED)
+        spec.col_widths[15] = 9
+    hr = sh.put([head], HEAD)
+    sh.height(hr, 32)
+    body = []
+    for row in s.rows:
+        c, p = row.counts, row.counts.percentages
+        line = [row.ws.number, row.ws.name, row.ws.sponsor, c.tasks]
+        for r in RAG_ORDER:
+            line += [c.by_rag[r], p[r.value] / 100]
+        line += [c.overall.value if c.overall else "–", row.travel]
+        if unrated:
+            line.append(c.unrated)
+        body.append(line)
+    p = total.percentages
+    tline = ["", "All workstreams", "", total.tasks]
+    for r in RAG_ORDER:
+        tline += [total.by_rag[r], p[r.value] / 100]
+    tline += [total.overall.value if total.overall else "–", s.total_travel]
+    if unrated:
+        tline.append(total.unrated)
+    top = sh.put([*body, tline])
+    last_col = "O" if unrated else LAST
+    n = len(body)
+    if n:
+        sh.style(f"A{top}:A{top + n - 1}", NUM)
+        sh.style(f"B{top}:C{top + n - 1}", CELL)
+        sh.style(f"D{top}:{last_col}{top + n - 1}", NUM)
+        for i, row in enumerate(s.rows):
+            sh.height(top + i, _height(max(_lines(row.ws.name, 26), _lines(row.ws.sponsor, 30))))
+            ov = row.counts.overall
+            sh.style(f"M{top + i}:M{top + i}", _rag_style(ov, bold=True))
+    tr = top + n
+    sh.style(f"A{tr}:C{tr}", TOTAL_L)
+    sh.style(f"D{tr}:{last_col}{tr}", TOTAL)
+    sh.style(f"M{tr}:M{tr}", _rag_style(total.overall, bold=True))
+    for col in "FHJL":
+        sh.style(f"{col}{top}:{col}{tr}", Style(number_format="0%", halign="center",
+                                                border=True, bold=False))
+    sh.style(f"F{tr}:F{tr}", Style(number_format="0%", halign="center", border=True, bold=True,
+                                   fill="D9E1F2"))
+    for col in "HJL":
+        sh.style(f"{col}{tr}:{col}{tr}", Style(number_format="0%", halign="center",
+                                               border=True, bold=True, fill="D9E1F2"))
+    for col, rag in zip("EGIK", RAG_ORDER, strict=True):
+        sh.style(f"{col}{hr}:{col}{hr}", Style(fill=L.RAG_FILL[rag.value], bold=True,
+                                               font_color=L.RAG_FONT[rag.value],
+                                               halign="center", valign="center", border=True))
+    note = ("Direction of travel: ↑ better, ↓ worse, → no change since the last closed period"
+            if s.previous else "Direction of travel: – (no previous period: close a period to "
+            "compare with it next time)")
+    sh.put([[note]], SMALL)
+    sh.row += 1
+
+    # Chart data, right of the print area, and the pies.
+    data_col = NCOLS + 3  # Q
+    labels = [[r.value] for r in RAG_ORDER]
+    spec.blocks.append(block(hr, data_col, [["Chart data (for the pies)"]]))
+    spec.blocks.append(block(hr + 1, data_col, labels))
+    series = [("All workstreams", total)] + [(f"{r.ws.number} {r.ws.name}", r.counts)
+                                             for r in s.rows]
+    for k, (name, counts) in enumerate(series):
+        spec.blocks.append(block(hr, data_col + 1 + k,
+                                 [[name], *[[counts.by_rag[r]] for r in RAG_ORDER]]))
+    spec.styles.append((rect(hr, data_col, 5, len(series) + 1),
+                        Style(font_color="808080", size=9)))
+    from .cells import col_letter
+
+    sh.put([["RAG share: all workstreams and each workstream"]], SECTION)
+    pie_top_row = sh.row
+    for r in range(1, pie_top_row):  # explicit heights: the pies are placed by position
+        spec.row_heights.setdefault(r, ROW_PT)
+    total_px = sum(_col_px(w) for w in WIDTHS)
+    gap = max(4.0, (total_px * 0.75 - 10 - PIES_PER_ROW * PIE_W_PT) / (PIES_PER_ROW - 1))
+    colors = tuple(L.RAG_FILL[r.value] for r in RAG_ORDER)
+    n_rows = math.ceil(len(series) / PIES_PER_ROW)
+    for k, (name, _counts) in enumerate(series):
+        i, j = divmod(k, PIES_PER_ROW)
+        col = col_letter(data_col + 1 + k)
+        spec.charts.append(PieChart(
+            title=name if k else f"All workstreams ({total.tasks})",
+            row=pie_top_row,
+            x_pt=j * (PIE_W_PT + gap),
+            y_pt=i * (PIE_H_PT + 8),
+            categories=f"{col_letter(data_col)}{hr + 1}:{col_letter(data_col)}{hr + 4}",
+            values=f"{col}{hr + 1}:{col}{hr + 4}",
+            colors=colors,
+            width_pt=PIE_W_PT,
+            height_pt=PIE_H_PT,
+            legend=k == 0,
+        ))
+    rows_for_pies = math.ceil(n_rows * (PIE_H_PT + 8) / ROW_PT) + 1
+    sh.row = pie_top_row + rows_for_pies
+
+    # Exceptions.
+    sh.put([["Exceptions"]], Style(bold=True, size=15, font_color="1F3864"))
+    _overdue(sh, s)
+    _reds(sh, s)
+    _change_requests(sh, s)
+    _changes(sh, s)
+    _risks(sh, s)
+    _headlines(sh, s)
+    spec.print_area = f"A1:{last_col}{sh.row}"
+    spec.fit_width = True
+    return spec
+
+
+def _table(sh: _Sheet, title: str, header: list[tuple[str, str, str]], rows: list[list],
+           empty: str, widths: dict[str, float], *, alarm: bool = False) -> None:
+    """A titled table whose columns may span several sheet columns (merged across)."""
+    sh.row += 1
+    t = sh.put([[title]], SECTION)
+    if alarm and rows:
+        sh.style(f"A{t}:{LAST}{t}", Style(bold=True, size=13, font_color="C00000"))
+    if not rows:
+        sh.put([[empty]], Style(italic=True))
+        return
+    from .cells import col_index
+
+    starts = [col_index(c1) for _, c1, _ in header]
+    hr = sh.row
+    sh.spec.blocks.append(block(hr, 1, [_spread([h for h, _, _ in header], starts)]))
+    sh.row += 1
+    first = sh.row
+    sh.spec.blocks.append(block(first, 1, [_spread(r, starts) for r in rows]))
+    sh.row += len(rows)
+    last = sh.row - 1
+    for h, c1, c2 in header:
+        sh.style(f"{c1}{hr}:{c2}{hr}", HEAD)
+        sh.style(f"{c1}{first}:{c2}{last}", CELL)
+        if c1 != c2:
+            sh.merge_across(hr, last, c1, c2)
+    for i, r in enumerate(rows):
+        lines = max(_lines(str(v or ""), widths.get(h, 20)) for (h, _, _), v in zip(header, r,
+                                                                                strict=True))
+        sh.height(first + i, _height(lines))
+
+
+def _spread(values: list, starts: list[int]) -> list:
+    out: list = [None] * (max(starts))
+    for v, c in zip(values, starts, strict=True):
+        out[c - 1] = v
+    return out
+
+
+def _task_label(t) -> str:
+    return t.task_id or f"row {t.row}"
+
+
+def _overdue(sh: _Sheet, s: Summary) -> None:
+    header = [("WS", "A", "A"), ("Task ID", "B", "B"), ("Key task", "C", "C"),
+              ("Task owner", "D", "H"), ("Due", "I", "J"), ("RAG", "K", "L"),
+              ("Go to", "M", "N")]
+    rows = []
+    for ws, t in s.overdue_no_mitigation:
+        due = t.revised_date.raw if t.revised_date.has_deadline else t.date_to_complete.raw
+        d = t.deadline
+        rows.append([ws.number, _task_label(t), t.key_task, t.owner,
+                     f"{d.day} {d:%b %Y}" if d else due, t.rag.value if t.rag else t.rag_text,
+                     link_formula(ws.sheet, t.cells.get("rag", f"A{t.row}"),
+                                  f"{ws.sheet}!{t.cells.get('rag', '')}")])
+    _table(sh, f"Overdue actions with no mitigation narrative ({len(rows)})", header, rows,
+           "None: every overdue action is Blue, Red with mitigation, or has a change request.",
+           {"Key task": 30, "Task owner": 38, "Go to": 22}, alarm=True)
+
+
+def _reds(sh: _Sheet, s: Summary) -> None:
+    header = [("WS", "A", "A"), ("Task ID", "B", "B"), ("Key task", "C", "C"),
+              ("Mitigation", "D", "J"), ("Revised date", "K", "L"), ("Go to", "M", "N")]
+    rows = []
+    for ws, t in s.reds:
+        rows.append([ws.number, _task_label(t), t.key_task, t.mitigation or "(none given)",
+                     t.revised_date.raw or "(none given)",
+                     link_formula(ws.sheet, t.cells.get("mitigation", f"A{t.row}"),
+                                  f"{ws.sheet}!{t.cells.get('mitigation', '')}")])
+    _table(sh, f"Other Red actions ({len(rows)})", header, rows, "No other Red actions.",
+           {"Key task": 30, "Mitigation": 47, "Go to": 22})
+
+
+def _change_requests(sh: _Sheet, s: Summary) -> None:
+    header = [("Workstream", "A", "A"), ("Action", "B", "B"), ("Change requested", "C", "N")]
+    rows = [[ws.number, _task_label(t), t.change_request
+             + (f" (revised date: {t.revised_date.raw})" if t.revised_date.raw else "")]
+            for ws, t in s.change_requests]
+    _table(sh, f"Requests to change timescale ({len(rows)})", header, rows,
+           "No requests to change timescale.", {"Change requested": 130})
+
+
+def _changes(sh: _Sheet, s: Summary) -> None:
+    if s.previous is None:
+        return
+    header = [("WS", "A", "A"), ("Task ID", "B", "B"), ("What changed", "C", "N")]
+    rows = [[c.ws, c.task_id, c.what] for c in s.changes]
+    _table(sh, f"Key tasks added, removed or renumbered since {_day(s.previous.when)} "
+               f"({len(rows)})", header, rows, "The same key tasks as last period.",
+           {"What changed": 130})
+
+
+def _risks(sh: _Sheet, s: Summary) -> None:
+    header = [("WS", "A", "A"), ("Key risk", "B", "C"), ("RAG", "D", "D"),
+              ("Mitigation", "E", "N")]
+    rows = [[ws.number, k.risk, k.rag.value if k.rag else "", k.mitigation or "(none given)"]
+            for ws, k in s.risks]
+    _table(sh, f"Key risks rated Red or Amber ({len(rows)})", header, rows,
+           "No key risks are rated Red or Amber.", {"Key risk": 56, "Mitigation": 76})
+    if rows:
+        first = sh.row - len(rows)
+        for i, (_ws, k) in enumerate(s.risks):
+            sh.style(f"D{first + i}:D{first + i}", _rag_style(k.rag))
+
+
+def _headlines(sh: _Sheet, s: Summary) -> None:
+    header = [("WS", "A", "A"), ("Workstream", "B", "B"), ("Recent activity / headlines", "C",
+                                                          "N")]
+    rows = [[r.ws.number, r.ws.name, r.ws.headline] for r in s.rows if r.ws.headline]
+    _table(sh, "Recent activity / headlines", header, rows, "No headlines given.",
+           {"Workstream": 26, "Recent activity / headlines": 130})
