@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except BookError as exc:
-        print(f"cqcxl: {exc}", file=sys.stderr)
+        book = getattr(args, "book", None)
+        msg = str(exc)
+        if book is not None and not msg.startswith(str(book)):
+            msg = f"{book}: {msg}"
+        print(f"cqcxl: {msg}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("cqcxl: stopped; nothing was written.", file=sys.stderr)

@@ -266,7 +266,7 @@ def _table(sh: _Sheet, title: str, header: list[tuple[str, str, str]], rows: lis
     sh.spec.blocks.append(block(first, 1, [_spread(r, starts) for r in rows]))
     sh.row += len(rows)
     last = sh.row - 1
-    for h, c1, c2 in header:
+    for _h, c1, c2 in header:
         sh.style(f"{c1}{hr}:{c2}{hr}", HEAD)
         sh.style(f"{c1}{first}:{c2}{last}", CELL)
         if c1 != c2:

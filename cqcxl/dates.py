@@ -19,7 +19,7 @@ March 2019``
 October 2018.``
 ``2019``, ``end of 2019``                   date         31 December of that year
 ``From February 2019``, ``April 2019        ongoing      none: never overdue
-onwards``, ``Ongoing``, ``On-going``,
+onwards``, ``Commences … on 20th June 2018``, ``Ongoing``, ``On-going``,
 ``6 monthly``, ``Monthly``, ``Quarterly``
 ``Complete``, ``Completed``                 complete     none: a status, not a date
 empty                                       empty        none
@@ -64,7 +64,8 @@ _ONGOING = {
 }
 
 # Month [year]; optional qualifier (mid / early / end of / by) in front.
-_QUAL = r"(?P<q>mid|middle of|early|beginning of|start of|late|end of|end|by end of|by the end of|by|before|no later than)"
+_QUAL = (r"(?P<q>mid|middle of|early|beginning of|start of|late|end of|end|by end of"
+         r"|by the end of|by|before|no later than)")
 _MONTH_YEAR = re.compile(
     rf"^(?:{_QUAL}[\s-]+)?(?P<m>{_MONTH_RE})\.?(?:[\s'-]+|-?)(?P<y>{_YEAR})$"
 )
@@ -77,7 +78,10 @@ _DAY_MONTH_YEAR = re.compile(
 _NUMERIC_DMY = re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{2}|\d{4})$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[t ]\d{2}:\d{2}(?::\d{2})?)?$")
 _YEAR_ONLY = re.compile(r"^(?:(?:end of|by end of|by|during)\s+)?(?P<y>20\d{2})$")
-_FROM = re.compile(rf"^(?:from|starting|commencing|beginning)\s+(?P<rest>.+)$")
+_FROM = re.compile(r"^(?:from|starting|commencing|beginning)\s+(?P<rest>.+)$")
+# "Commences with a launch event on 20th June 2018": a start, not a deadline.
+_COMMENCES = re.compile(
+    r"^(?:commences|commencing|starts|starting|begins|beginning|launch(?:es)?)\b.*?\b(?:on|in|from)\s+(?P<rest>.+)$")
 _ONWARDS = re.compile(r"^(?P<rest>.+?)\s+(?:onwards|onward|and beyond|ongoing|on-going)$")
 _LABEL = re.compile(r"^[a-z][a-z &]*?\s*[-:]\s*(?P<rest>.+)$")
 
@@ -172,7 +176,9 @@ def _milestones(s: str) -> tuple[date, str] | None:
             hit = _one(m["rest"].strip())
         if hit is None:
             # "Full Rollout October 2018": a label of words, then a date at the end.
-            m = re.match(rf"^[a-z][a-z &]*?\s+(?P<rest>(?:mid |early |end of )?(?:{_MONTH_RE})\b.*)$", part)
+            m = re.match(
+                rf"^[a-z][a-z &]*?\s+(?P<rest>(?:mid |early |end of )?(?:{_MONTH_RE})\b.*)$",
+                part)
             hit = _one(m["rest"]) if m else None
         if hit is None:
             return None
@@ -214,6 +220,8 @@ def interpret(value: object) -> DateReading:
     if m := _FROM.match(s):
         if _one(m["rest"].strip()):
             return DateReading(raw, ONGOING, None, "a start date, no deadline")
+    if (m := _COMMENCES.match(s)) and _one(m["rest"].strip()):
+        return DateReading(raw, ONGOING, None, "a start date, no deadline")
     if m := _ONWARDS.match(s):
         if _one(m["rest"].strip()):
             return DateReading(raw, ONGOING, None, "a start date, no deadline")

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Union
 
 from .cells import a1, col_letter, quote_sheet
 
-Value = Union[str, int, float, date, datetime, None]
+Value = str | int | float | date | datetime | None
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ class AppendRows:
     col_widths: tuple[tuple[int, float], ...] = ()
 
 
-Edit = Union[SetRagFills, SetNotes, ReplaceSheet, AppendRows]
+Edit = SetRagFills | SetNotes | ReplaceSheet | AppendRows
 
 
 def link_formula(sheet: str, cell: str, label: str) -> str:

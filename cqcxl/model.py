@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from .dates import EMPTY, DateReading
 
 
-class RAG(str, Enum):
+class RAG(StrEnum):
     """The report's legend."""
 
     RED = "Red"

@@ -16,10 +16,10 @@ from .edits import Edit, ReplaceSheet
 from .findings import Finding
 from .history import Snapshot, previous, read_history, task_keys, ws_counts
 from .model import RAG, RAG_ORDER, KeyTask, Plan, Risk, Workstream
+from .parse import read_plan
 from .rules import check, has_change_request
 from .summary_rules import largest_remainder, overall_rag, score, travel
 from .validate import reporting_date
-from .parse import read_plan
 
 NOT_RATED = "Not rated"
 

@@ -156,8 +156,8 @@ def validation_sheet(book: BookGrid, result: Result) -> SheetSpec:
     spec.blocks.append(block(1, 1, top))
     spec.styles += [("A1:A1", TITLE), ("A4:A4", ALARM if headline else Style(bold=True))]
     hr = 7
-    header = ["Severity", "Workstream", "Task ID", "Cell", "Problem", "What is wrong and what to do",
-              "Code"]
+    header = ["Severity", "Workstream", "Task ID", "Cell", "Problem",
+              "What is wrong and what to do", "Code"]
     rows: list[list] = []
     for f in result.findings:
         where = f"{f.sheet}!{f.cell}"

@@ -40,7 +40,8 @@ SEED_FORMS = [
     ("Q3", UNPARSEABLE, None),
     ("31/02/2019", UNPARSEABLE, None),
     ("Autumn 2018", UNPARSEABLE, None),
-    ("Commences with a launch event on 20th June 2018", UNPARSEABLE, None),
+    ("Commences with a launch event on 20th June 2018", ONGOING, None),
+    ("mid November", UNPARSEABLE, None),
 ]
 
 

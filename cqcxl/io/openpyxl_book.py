@@ -23,9 +23,9 @@ from openpyxl.chart import PieChart as XLPie
 from openpyxl.chart import Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import DataPoint
-from openpyxl.comments import Comment
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
+from openpyxl.comments import Comment
 from openpyxl.drawing.spreadsheet_drawing import AbsoluteAnchor
 from openpyxl.drawing.text import (
     CharacterProperties,

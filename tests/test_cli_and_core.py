@@ -1,0 +1,85 @@
+"""The CLI's user-facing behaviour, the export, and the core's independence from workbooks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import openpyxl
+
+from cqcxl.schema import check_plan_json
+
+from .conftest import EXAMPLE, run_cli
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("cqcxl ")
+
+
+def test_export_validates_against_the_plan_schema_with_121_tasks():
+    r = run_cli("export", EXAMPLE, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert check_plan_json(doc) == []
+    assert [len(w["tasks"]) for w in doc["workstreams"]] == [14, 28, 13, 7, 29, 6, 12, 9, 3]
+    assert doc["reporting_date"] == "2018-11-15"
+    c2 = next(t for t in doc["workstreams"][0]["tasks"] if t["task_id"] == "C2")
+    assert c2["owners"] == ["Michael Smillie", "John Glover", "Paul Robinson"]
+    dates = [t["date_to_complete"] for w in doc["workstreams"] for t in w["tasks"]]
+    assert all("raw" in d and "kind" in d for d in dates)
+
+
+def _one_line_error(r, *words):
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, r.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+
+
+def test_user_errors_are_one_line(tmp_path):
+    _one_line_error(run_cli("export", tmp_path / "nope.xlsx"), "nope.xlsx", "no such file")
+    csv = tmp_path / "plan.xlsx"
+    csv.write_text("Task ID,RAG\nA1,Green\n")
+    _one_line_error(run_cli("validate", csv), "plan.xlsx", "not an Excel workbook")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    _one_line_error(run_cli("summary", empty), "empty")
+    trunc = tmp_path / "trunc.xlsx"
+    trunc.write_bytes(EXAMPLE.read_bytes()[:5000])
+    _one_line_error(run_cli("validate", trunc), "trunc.xlsx")
+
+
+def test_missing_task_id_header_names_file_sheet_and_cell(tmp_path):
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb["WS3 Communication & Engagement"]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == "Task ID":
+                c.value = "Ref no"
+    p = tmp_path / "broken.xlsx"
+    wb.save(p)
+    r = run_cli("validate", p)
+    _one_line_error(r, "broken.xlsx", "WS3 Communication & Engagement", "Task ID")
+
+
+def test_core_imports_no_workbook_library():
+    code = ("import sys, cqcxl.model, cqcxl.dates, cqcxl.rules, cqcxl.validate, cqcxl.summary,"
+            " cqcxl.cover, cqcxl.history, cqcxl.edits, cqcxl.schema;"
+            "bad = [m for m in ('openpyxl', 'xlwings') if m in sys.modules];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_template_refuses_a_non_xlsx_name(tmp_path):
+    _one_line_error(run_cli("template", "-o", tmp_path / "t.csv"), ".xlsx")
+
+
+def test_example_is_a_real_zip_package():
+    with zipfile.ZipFile(EXAMPLE) as z:
+        assert "xl/workbook.xml" in z.namelist()
