@@ -199,6 +199,12 @@ def risk_rules(ws: Workstream) -> Iterator[Finding]:
                        "what is being done to reduce it.")
 
 
+def board_rules(plan: Plan, as_of: date) -> list[Finding]:
+    """The per-row Board rules only (no schema checks): what the cover needs."""
+    return [f for ws in plan.workstreams for t in ws.tasks for rule in TASK_RULES
+            for f in rule(ws, t, as_of)]
+
+
 def check(plan: Plan, as_of: date) -> list[Finding]:
     """Every finding for the plan: schema checks, then the rules."""
     out: list[Finding] = []

@@ -17,7 +17,7 @@ from .findings import Finding
 from .history import Snapshot, previous, read_history, task_keys, ws_counts
 from .model import RAG, RAG_ORDER, KeyTask, Plan, Risk, Workstream
 from .parse import read_plan
-from .rules import check, has_change_request
+from .rules import board_rules, has_change_request
 from .summary_rules import largest_remainder, overall_rag, score, travel
 from .validate import reporting_date
 
@@ -109,7 +109,7 @@ def _counts_from(snapshot_counts: dict[str, int]) -> dict[RAG, int]:
 
 def compute(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Summary:
     prev = previous(snaps, as_of)
-    findings = check(plan, as_of)
+    findings = board_rules(plan, as_of)
     headline = {(f.sheet, f.task_id, f.cell) for f in findings if f.overdue_no_mitigation}
     rows = []
     for ws in plan.workstreams:

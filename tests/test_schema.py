@@ -73,3 +73,18 @@ def test_plan_schema_rejects_a_bad_document_and_names_the_path():
     msgs = check_plan_json(doc)
     assert any(m.startswith("workstreams/0/tasks/0") and "'key_task'" in m for m in msgs)
     assert validator("plan").is_valid({**doc, "workstreams": []})
+
+
+def test_fast_check_agrees_with_jsonschema():
+    """jsonschema-rs (the speed-up) and jsonschema (the explanations) must agree."""
+    from cqcxl.schema import _row, fast_is_valid
+
+    quick = fast_is_valid("task")
+    if quick is None:
+        pytest.skip("jsonschema-rs is not installed")
+    cases = [_task(), _task(rag_text="Purple"), _task(owner=""), _task(narrative="x" * 32768),
+             _task(date_to_complete=interpret("TBC")), _task(rag_text=" green "),
+             _task(revised_date=interpret("Jan-19")), _task(date_to_complete=interpret(None))]
+    for t in cases:
+        row = _row(t.to_json())
+        assert quick(row) == validator("task").is_valid(row), row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from copy import copy
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ from openpyxl.drawing.text import (
 from openpyxl.drawing.xdr import XDRPoint2D, XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import layout as L
@@ -139,7 +141,7 @@ def _fill_cached_values(path: Path, sheets: list[SheetGrid], names: set[str]) ->
 _THIN = Side(style="thin", color="BFBFBF")
 
 
-def _apply_style(cell, st: Style) -> None:
+def _apply_style_slow(cell, st: Style) -> None:
     if st.fill:
         cell.fill = PatternFill("solid", fgColor=st.fill)
     if st.font_color or st.bold or st.italic or st.size:
@@ -150,6 +152,26 @@ def _apply_style(cell, st: Style) -> None:
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     if st.number_format:
         cell.number_format = st.number_format
+
+
+class _Styler:
+    """Apply a Style to many cells cheaply: openpyxl hashes every style object it is given,
+    so the result for (style, the cell's current style) is worked out once and copied."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, object] = {}
+
+    def __call__(self, cell, st: Style) -> None:
+        if cell._style is None:  # pragma: no cover - openpyxl internals differ
+            _apply_style_slow(cell, st)
+            return
+        key = (st, tuple(cell._style))
+        done = self._cache.get(key)
+        if done is None:
+            _apply_style_slow(cell, st)
+            self._cache[key] = copy(cell._style)
+        else:
+            cell._style = copy(done)
 
 
 def _cells_in(ws, ref: str) -> Iterable:
@@ -166,19 +188,28 @@ def _cells_in(ws, ref: str) -> Iterable:
 
 def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
     ws = wb[edit.sheet]
+    done: dict[tuple, object] = {}  # (rag, cell's style) -> new style: see _Styler
     for ref, rag in edit.cells.items():
         cell = ws[ref]
-        if isinstance(cell, MergedCell):
+        if isinstance(cell, MergedCell) or cell._style is None:
+            continue
+        key = (rag, tuple(cell._style))
+        if key in done:
+            if done[key] is not None:
+                cell._style = copy(done[key])
             continue
         current = (cell.fill.fgColor.rgb or "") if cell.fill and cell.fill.fill_type else ""
         ours = isinstance(current, str) and current[-6:].upper() in _RAG_FILLS
         if rag is None:
-            if ours:
-                cell.fill = PatternFill(fill_type=None)
-                cell.font = cell.font.copy(color=None)
-            continue
-        cell.fill = PatternFill("solid", fgColor=L.RAG_FILL[rag])
-        cell.font = cell.font.copy(color=L.RAG_FONT[rag])
+            if not ours:
+                done[key] = None
+                continue
+            cell.fill = PatternFill(fill_type=None)
+            cell.font = cell.font.copy(color=None)
+        else:
+            cell.fill = PatternFill("solid", fgColor=L.RAG_FILL[rag])
+            cell.font = cell.font.copy(color=L.RAG_FONT[rag])
+        done[key] = copy(cell._style)
 
 
 def _is_ours(comment: Comment) -> bool:
@@ -214,6 +245,7 @@ def _place(wb: Workbook, name: str, position: int | None):
 
 def _sheet(wb: Workbook, spec: SheetSpec) -> None:
     ws = _place(wb, spec.name, spec.position)
+    style = _Styler()
     for b in spec.blocks:
         for i, row in enumerate(b.values):
             for j, v in enumerate(row):
@@ -222,9 +254,10 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
     for ref, st in spec.styles:
         for cell in _cells_in(ws, ref):
             if not isinstance(cell, MergedCell):
-                _apply_style(cell, st)
+                style(cell, st)
     for ref in spec.merges:
-        ws.merge_cells(ref)
+        # the covered cells are empty on a new sheet: skip openpyxl's slow clean-up
+        ws.merged_cells.add(MergedCellRange(ws, ref))
     for col, w in spec.col_widths.items():
         ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
     for row, h in spec.row_heights.items():
@@ -317,9 +350,10 @@ def _append(wb: Workbook, edit: AppendRows) -> None:
         for j, v in enumerate(row):
             if v is not None:
                 ws.cell(b.row + i, b.col + j, v)
+    style = _Styler()
     for ref, st in edit.styles:
         for cell in _cells_in(ws, ref):
-            _apply_style(cell, st)
+            style(cell, st)
     for col, w in edit.col_widths:
         ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
 
