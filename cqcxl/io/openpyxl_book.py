@@ -162,10 +162,7 @@ class _Styler:
         self._cache: dict[tuple, object] = {}
 
     def __call__(self, cell, st: Style) -> None:
-        if cell._style is None:  # pragma: no cover - openpyxl internals differ
-            _apply_style_slow(cell, st)
-            return
-        key = (st, tuple(cell._style))
+        key = (st, tuple(cell._style) if cell._style is not None else None)  # None: default
         done = self._cache.get(key)
         if done is None:
             _apply_style_slow(cell, st)
@@ -191,9 +188,9 @@ def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
     done: dict[tuple, object] = {}  # (rag, cell's style) -> new style: see _Styler
     for ref, rag in edit.cells.items():
         cell = ws[ref]
-        if isinstance(cell, MergedCell) or cell._style is None:
+        if isinstance(cell, MergedCell):
             continue
-        key = (rag, tuple(cell._style))
+        key = (rag, tuple(cell._style) if cell._style is not None else None)
         if key in done:
             if done[key] is not None:
                 cell._style = copy(done[key])
