@@ -132,11 +132,17 @@ class AppendRows:
 Edit = SetRagFills | SetNotes | ReplaceSheet | AppendRows
 
 
-def link_formula(sheet: str, cell: str, label: str) -> str:
+class Formula(str):
+    """A value that is meant to be a formula. Every other text that starts with '=' is
+    written as text, so a Task ID typed as '=1+1' can never become a formula on our
+    sheets."""
+
+
+def link_formula(sheet: str, cell: str, label: str) -> Formula:
     """A HYPERLINK formula to a cell in this workbook. A formula (not a cell hyperlink
     object) so that a whole list of links is one block write in Excel."""
     target = f"#{quote_sheet(sheet)}!{cell}".replace('"', '""')
-    return f'=HYPERLINK("{target}","{label.replace(chr(34), chr(34) * 2)}")'
+    return Formula(f'=HYPERLINK("{target}","{label.replace(chr(34), chr(34) * 2)}")')
 
 
 def rect(row: int, col: int, rows: int = 1, cols: int = 1) -> str:

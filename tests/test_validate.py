@@ -217,3 +217,14 @@ def test_exit_codes(make_plan, tmp_path):
     assert r.returncode == 2 and "no such file" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("validate", good, "--as-of", "15/11/2018")
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
+
+
+def test_text_that_looks_like_a_formula_stays_text(make_plan, tmp_path):
+    path = make_plan([task("=1+1", rag="Purple")])
+    out = tmp_path / "out.xlsx"
+    assert run_cli("validate", path, "-o", out).returncode == 1
+    ws = openpyxl.load_workbook(out)["Validation"]
+    ids = [r[2] for r in ws.iter_rows(min_row=8, values_only=True)]
+    assert "=1+1" in ids
+    cell = next(c for c in ws["C"] if c.value == "=1+1")
+    assert cell.data_type == "s"

@@ -226,6 +226,8 @@ def _workstream(wb: Workbook, w: dict, sheet: str, table_no: int) -> None:
             else:
                 value = raw if raw not in ("", None) else None
             c = ws.cell(row, j, value)
+            if c.data_type == "f":  # data is text, even when it starts with '='
+                c.data_type = "s"
             c.alignment = _WRAP_TOP
             c.border = _BOX
             if f in ("date_to_complete", "revised_date"):

@@ -19,7 +19,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.chart import PieChart as XLPie
 from openpyxl.chart import Reference
 from openpyxl.chart.label import DataLabelList
@@ -42,7 +42,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import layout as L
 from ..cells import BookGrid, CellError, Note, SheetGrid
-from ..edits import AppendRows, Edit, ReplaceSheet, SetNotes, SetRagFills, SheetSpec, Style
+from ..edits import (
+    AppendRows,
+    Edit,
+    Formula,
+    ReplaceSheet,
+    SetNotes,
+    SetRagFills,
+    SheetSpec,
+    Style,
+)
 from ..parse import BookError
 from .safety import check_file, package_losses
 
@@ -225,6 +234,7 @@ def _notes(wb: Workbook, edit: SetNotes) -> None:
             continue
         if cell.comment is not None and not _is_ours(cell.comment):
             continue  # a user's own comment: never touched (the core already said so)
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
         lines = max(4, min(30, len(text) // 38 + text.count("\n") + 2))
         c = Comment(text, L.NOTE_AUTHOR, height=lines * 15 + 10, width=320)
         cell.comment = c
@@ -240,6 +250,19 @@ def _place(wb: Workbook, name: str, position: int | None):
     return ws
 
 
+def _write(ws, row: int, col: int, v) -> None:
+    """Write one value: text stays text (even '=…'), minus characters XML cannot hold."""
+    if isinstance(v, Formula):
+        ws.cell(row, col, str(v))
+    elif isinstance(v, str):
+        cell = ws.cell(row, col)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", v)
+        if cell.data_type == "f":
+            cell.data_type = "s"
+    else:
+        ws.cell(row, col, v)
+
+
 def _sheet(wb: Workbook, spec: SheetSpec) -> None:
     ws = _place(wb, spec.name, spec.position)
     style = _Styler()
@@ -247,7 +270,7 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
         for i, row in enumerate(b.values):
             for j, v in enumerate(row):
                 if v is not None:
-                    ws.cell(b.row + i, b.col + j, v)
+                    _write(ws, b.row + i, b.col + j, v)
     for ref, st in spec.styles:
         for cell in _cells_in(ws, ref):
             if not isinstance(cell, MergedCell):
@@ -346,7 +369,7 @@ def _append(wb: Workbook, edit: AppendRows) -> None:
     for i, row in enumerate(b.values):
         for j, v in enumerate(row):
             if v is not None:
-                ws.cell(b.row + i, b.col + j, v)
+                _write(ws, b.row + i, b.col + j, v)
     style = _Styler()
     for ref, st in edit.styles:
         for cell in _cells_in(ws, ref):
