@@ -130,7 +130,7 @@ _ALIASES = {
 
 def norm_header(text: object) -> str:
     """Header text folded for comparison: case, spaces, line breaks and a trailing ':'."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > 80:  # no header or label is longer
         return ""
     s = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower().rstrip(":").strip()
     return re.sub(r"\s*/\s*", " / ", s)

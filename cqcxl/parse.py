@@ -107,8 +107,6 @@ def read_tasks(grid: SheetGrid, start: int, cols: dict[str, int], stop: int) -> 
         c0, v0 = _first_cell(grid, r)
         if c0 and L.norm_header(v0) in _SECTION_STOPS:
             break
-        if any(L.risk_field(v) == "risk" for v in row):
-            break
         t = KeyTask(sheet=grid.name, row=r)
         for f, c in cols.items():
             v = row[c - 1] if c <= len(row) else None

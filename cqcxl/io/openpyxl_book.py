@@ -277,7 +277,8 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
                 style(cell, st)
     for ref in spec.merges:
         # the covered cells are empty on a new sheet: skip openpyxl's slow clean-up
-        ws.merged_cells.add(MergedCellRange(ws, ref))
+        # and openpyxl's O(n) duplicate check per range (ours are disjoint by design)
+        ws.merged_cells.ranges.add(MergedCellRange(ws, ref))
     for col, w in spec.col_widths.items():
         ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
     for row, h in spec.row_heights.items():
