@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--as-of", type=_day, help="reporting date (default: the Plan sheet's)")
     _out_args(v)
     v.add_argument("--json", action="store_true", help="print the findings as JSON")
+    v.add_argument("--csv", type=Path, metavar="FILE",
+                   help="also write the findings to a CSV file (safe to open in Excel)")
 
     s = sub.add_parser("summary", help="build the Summary cover sheet")
     s.add_argument("book", type=Path)
@@ -152,6 +154,10 @@ def _validate(args) -> int:
     result = validate.run(openpyxl_book.read(book), args.as_of)
     openpyxl_book.apply(book, result.edits)
     written = _write(book, args, "validate")
+    if args.csv:
+        from .export import findings_csv
+
+        args.csv.write_text(findings_csv(result.findings), encoding="utf-8-sig", newline="")
     if args.json:
         json.dump([f.to_json() for f in result.findings], sys.stdout, ensure_ascii=False,
                   indent=1)

@@ -83,3 +83,21 @@ def test_template_refuses_a_non_xlsx_name(tmp_path):
 def test_example_is_a_real_zip_package():
     with zipfile.ZipFile(EXAMPLE) as z:
         assert "xl/workbook.xml" in z.namelist()
+
+
+def test_csv_export_escapes_formula_text(make_plan, tmp_path):
+    import csv
+
+    from cqcxl.export import safe_cell
+
+    assert [safe_cell(x) for x in ("=1+1", "+44", "-3", "@SUM", "\tx", "A1", "")] == \
+        ["'=1+1", "'+44", "'-3", "'@SUM", "'\tx", "A1", ""]
+    from .conftest import task
+
+    path = make_plan([task("=HYPERLINK(\"http://x\")", rag="Purple")])
+    out = tmp_path / "findings.csv"
+    r = run_cli("validate", path, "--csv", out)
+    assert r.returncode == 1
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and all(not row["task_id"].startswith("=") for row in rows)
+    assert any(row["task_id"] == "'=HYPERLINK(\"http://x\")" for row in rows)
