@@ -53,6 +53,12 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+#: Excel's error values, as both adapters see them in a cell.
+ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                          "#UNKNOWN!", "#DATA!"})
+
+
 @dataclass(frozen=True)
 class CellError:
     """An Excel error value such as ``#REF!`` or ``#N/A``."""

@@ -53,6 +53,21 @@ def _alert(book: xw.Book, message: str, *, mode: str = "info") -> None:
     book.app.alert(message, title=TITLE, buttons="ok", mode=mode)
 
 
+def _apply(book: xw.Book, edits, grid) -> xlwings_book.Report:
+    """Apply the edits; on desktop Excel with the screen frozen until they are all done."""
+    freeze = not xlwings_book.is_remote(book)
+    if freeze:
+        try:
+            book.app.screen_updating = False
+        except Exception:  # an engine without the setting: apply as it is
+            freeze = False
+    try:
+        return xlwings_book.apply(book, edits, grid=grid)
+    finally:
+        if freeze:
+            book.app.screen_updating = True
+
+
 def _stopped(book: xw.Book, job: str, exc: BookError) -> Outcome:
     message = f"{job}: nothing was changed.\n\n{exc}"
     _alert(book, message, mode="critical")
@@ -69,7 +84,7 @@ def validate(book: xw.Book | None = None, *, as_of: date | None = None,
         result = validate_job.run(grid, as_of, today=today)
     except BookError as exc:
         return _stopped(book, "Validate", exc)
-    report = xlwings_book.apply(book, result.edits, grid=grid)
+    report = _apply(book, result.edits, grid)
     message = (f"{len(result.plan.tasks)} key tasks checked as at {result.as_of:%d %B %Y}: "
                f"{result.errors} errors; {len(result.headline)} overdue with no mitigation.")
     return Outcome("Validate", result, message, report.skipped)
@@ -84,7 +99,7 @@ def build_summary(book: xw.Book | None = None, *, as_of: date | None = None,
         result = summary_job.run(grid, as_of, today=today)
     except BookError as exc:
         return _stopped(book, "Build summary sheet", exc)
-    report = xlwings_book.apply(book, result.edits, grid=grid)
+    report = _apply(book, result.edits, grid)
     s = result.summary
     message = f"{s.total.tasks} key tasks as at {s.as_of:%d %B %Y}: " + ", ".join(
         f"{n} {r}" for r, n in s.total.counts_by_name().items())
@@ -99,7 +114,7 @@ def close_period(book: xw.Book | None = None, *, as_of: date | None = None) -> O
         result = history.close_period(grid, as_of)
     except BookError as exc:
         return _stopped(book, "Close period", exc)
-    report = xlwings_book.apply(book, result.edits, grid=grid)
+    report = _apply(book, result.edits, grid)
     message = result.message[:1].upper() + result.message[1:]
     _alert(book, message)
     return Outcome("Close period", result, message, report.skipped)

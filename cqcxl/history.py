@@ -139,8 +139,8 @@ def close_period(book: BookGrid, as_of: date | None = None) -> CloseResult:
     plan = read_plan(book).plan
     when = as_of or plan.reporting_date
     if when is None:
-        raise BookError("no reporting date: type it on the Plan sheet (Reporting date) or "
-                        "give --as-of YYYY-MM-DD, then close the period again.",
+        raise BookError("no reporting date: type it on the Plan sheet (Reporting date), "
+                        "then close the period again.",
                         sheet=L.PLAN)
     grid = book.sheet(L.HISTORY)
     snaps = read_history(grid)

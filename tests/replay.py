@@ -12,12 +12,13 @@ drawn: they are collected in :class:`Replay` for the test to look at.
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
@@ -94,6 +95,13 @@ class Replay:
     def _rgb(color: str | None) -> str | None:
         return None if color is None else color.lstrip("#").upper()
 
+    @staticmethod
+    def _with(style, **changes):
+        new = copy(style)
+        for k, v in changes.items():
+            setattr(new, k, v)
+        return new
+
     def _setRangeColor(self, a, args):
         color = self._rgb(args[0])
         for cell in self._cells(a):
@@ -115,11 +123,11 @@ class Replay:
         if prop == "color":
             value = self._rgb(value)
         for cell in self._cells(a):
-            cell.font = cell.font.copy(**{prop: value})
+            cell.font = self._with(cell.font, **{prop: value})
 
     def _align(self, a, **kw):
         for cell in self._cells(a):
-            cell.alignment = cell.alignment.copy(**kw)
+            cell.alignment = self._with(cell.alignment, **kw)
 
     def _setWrapText(self, a, args):
         self._align(a, wrap_text=bool(args[0]))
@@ -166,8 +174,8 @@ class Replay:
                 new = Side(style=old.style, color=self._rgb(value))
             else:  # weight: thin is all cqcxl uses
                 new = old
-            cell.border = cell.border.copy(**{edge: new}) if cell.border else Border(
-                **{edge: new})
+            cell.border = self._with(cell.border, **{edge: new}) if cell.border else \
+                Border(**{edge: new})
 
     def _rangeMerge(self, a, args):
         ws = self._ws(a)

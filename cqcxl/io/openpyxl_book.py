@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from copy import copy
 import warnings
 import zipfile
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import layout as L
-from ..cells import BookGrid, CellError, Note, SheetGrid
+from ..cells import ERROR_VALUES, BookGrid, CellError, Note, SheetGrid
 from ..edits import (
     AppendRows,
     Edit,
@@ -55,8 +55,6 @@ from ..edits import (
 from ..parse import BookError
 from .safety import check_file, package_losses
 
-ERROR_VALUES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-                "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
 _RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
 
 

@@ -41,14 +41,19 @@ from typing import Any
 import xlwings as xw
 
 from .. import layout as L
-from ..cells import BookGrid, CellError, Note, SheetGrid, col_letter, parse_a1
-from ..edits import AppendRows, Block, Edit, PieChart, ReplaceSheet, SetNotes, SetRagFills, Style
-from ..edits import SheetSpec as _SheetSpec
+from ..cells import ERROR_VALUES, BookGrid, CellError, Note, SheetGrid, col_letter, parse_a1
+from ..edits import (
+    AppendRows,
+    Block,
+    Edit,
+    PieChart,
+    ReplaceSheet,
+    SetNotes,
+    SetRagFills,
+    SheetSpec,
+    Style,
+)
 
-#: Excel's error values (the same list as the file adapter's).
-ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
-                          "#UNKNOWN!", "#DATA!"})
 _RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
 _BORDER = "#BFBFBF"
 
@@ -85,10 +90,7 @@ def _sheet_values(sheet: xw.Sheet) -> list[list[Any]]:
     rows = sheet.range((1, 1), (last.row, last.column)).options(
         ndim=2, err_to_str=True).value or []
     out = [[_cell(v) for v in row] for row in rows]
-    for row in out:
-        while row and row[-1] is None:
-            row.pop()
-    while out and not out[-1]:
+    while out and all(v is None for v in out[-1]):
         out.pop()
     return out
 
@@ -439,13 +441,13 @@ def _heights(sheet: xw.Sheet, heights: dict[int, float]) -> None:
             sheet.range(f"{a}:{b}").row_height = h
 
 
-def chart_top(spec: _SheetSpec, ch: PieChart) -> float:
+def chart_top(spec: SheetSpec, ch: PieChart) -> float:
     """Points from the top of the sheet: every row above a chart has an explicit height in
     the spec (the file adapter computes its anchor the same way)."""
     return sum(spec.row_heights.get(r, 15.0) for r in range(1, ch.row)) + ch.y_pt
 
 
-def _pies(book: xw.Book, sheet: xw.Sheet, spec: _SheetSpec, report: Report) -> None:
+def _pies(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> None:
     if not spec.charts:
         return
     if is_remote(book):
@@ -490,7 +492,7 @@ def _colour_slices(chart: Any, colors: tuple[str, ...]) -> bool:
         return False
 
 
-def _page_setup(book: xw.Book, sheet: xw.Sheet, spec: _SheetSpec, report: Report) -> None:
+def _page_setup(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> None:
     if spec.print_area:
         sheet.page_setup.print_area = spec.print_area
     wants = spec.autofilter or spec.print_title_rows or spec.landscape or spec.fit_width
@@ -530,13 +532,14 @@ def _add_sheet(book: xw.Book, name: str, position: int | None) -> xw.Sheet:
 
 
 def _find(book: xw.Book, name: str) -> xw.Sheet | None:
+    """The sheet called ``name``; Excel's sheet names ignore case."""
     for s in book.sheets:
-        if s.name == name:
+        if s.name.casefold() == name.casefold():
             return s
     return None
 
 
-def _replace(book: xw.Book, spec: _SheetSpec, report: Report) -> None:
+def _replace(book: xw.Book, spec: SheetSpec, report: Report) -> None:
     remote = is_remote(book)
     position = spec.position
     old = _find(book, spec.name)
