@@ -103,8 +103,9 @@ def job_both(src: Path, out: Path) -> None:
 
     book = ob.load(src)
     grid = ob.read(book)
-    ob.apply(book, validate.run(grid, AS_OF).edits)
-    ob.apply(book, summary.run(grid, AS_OF).edits)
+    checked = validate.run(grid, AS_OF)
+    ob.apply(book, checked.edits)
+    ob.apply(book, summary.run(grid, AS_OF, plan=checked.plan).edits)
     ob.save(book, out)
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 DATE = "date"
@@ -115,6 +116,7 @@ def _year(text: str) -> int:
     return 2000 + y if y < 100 else y
 
 
+@lru_cache(maxsize=2048)
 def _end_of_month(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 

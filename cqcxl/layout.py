@@ -132,8 +132,8 @@ def norm_header(text: object) -> str:
     """Header text folded for comparison: case, spaces, line breaks and a trailing ':'."""
     if not isinstance(text, str) or len(text) > 80:  # no header or label is longer
         return ""
-    s = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().lower().rstrip(":").strip()
-    return re.sub(r"\s*/\s*", " / ", s)
+    s = " ".join(text.replace("\u00a0", " ").split()).lower().rstrip(":").strip()
+    return re.sub(r"\s*/\s*", " / ", s) if "/" in s else s
 
 
 _TASK_BY_HEADER = {norm_header(h): f for f, h in TASK_COLUMNS}

@@ -32,14 +32,12 @@ class RAG(StrEnum):
         ``exact`` says whether the text was already written exactly right."""
         if not isinstance(value, str):
             return None, False
-        folded = value.strip().lower()
-        for rag in cls:
-            if folded == rag.value.lower():
-                return rag, value == rag.value
-        return None, False
+        rag = _BY_FOLDED.get(value.strip().lower())
+        return (rag, value == rag.value) if rag is not None else (None, False)
 
 
 RAG_ORDER = (RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED)
+_BY_FOLDED = {r.value.lower(): r for r in RAG}
 RAG_MEANING = {
     RAG.RED: "Action planned and significant barriers to implementation identified",
     RAG.AMBER: "Action planned but yet to commence, or barriers to completion identified",
@@ -103,7 +101,11 @@ class KeyTask:
 
     @property
     def rag(self) -> RAG | None:
-        return RAG.read(self.rag_text)[0]
+        cached = self.__dict__.get("_rag")
+        if cached is None or cached[0] != self.rag_text:
+            cached = (self.rag_text, RAG.read(self.rag_text)[0])
+            self.__dict__["_rag"] = cached
+        return cached[1]
 
     @property
     def owners(self) -> list[str]:

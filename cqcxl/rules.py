@@ -166,6 +166,7 @@ def _targets(ref: str) -> list[str]:
 
 def broken_references(plan: Plan) -> Iterator[Finding]:
     by_number = {w.number: w for w in plan.workstreams}
+    known: dict[int, tuple[set[str], set[str]]] = {}
     for ws in plan.workstreams:
         for t in ws.tasks:
             for field in ("key_task", "narrative", "expected_outcome", "mitigation"):
@@ -177,9 +178,12 @@ def broken_references(plan: Plan) -> Iterator[Finding]:
                                    f"{_who(t)} links to workstream {n}, which is not in "
                                    "this plan. Correct the link.")
                         continue
-                    ids = {_norm_id(x.task_id) for x in target.tasks if x.task_id}
-                    letters = {a.letter.upper() for a in target.actions} | {
-                        _norm_id(x.action) for x in target.tasks if x.action}
+                    if n not in known:
+                        known[n] = (
+                            {_norm_id(x.task_id) for x in target.tasks if x.task_id},
+                            {a.letter.upper() for a in target.actions}
+                            | {_norm_id(x.action) for x in target.tasks if x.action})
+                    ids, letters = known[n]
                     for ref in _targets(m["ref"]):
                         key = _norm_id(ref)
                         if key not in ids and key not in letters:

@@ -175,10 +175,12 @@ class Result:
     edits: list[Edit]
 
 
-def run(book: BookGrid, as_of: date | None = None, *, today: date | None = None) -> Result:
+def run(book: BookGrid, as_of: date | None = None, *, today: date | None = None,
+        plan: Plan | None = None) -> Result:
+    """``plan``: the plan already read from ``book`` (by Validate in the same job)."""
     from .cover import cover_sheet
 
-    plan = read_plan(book).plan
+    plan = plan if plan is not None else read_plan(book).plan
     when, _ = reporting_date(plan, as_of, today or date.today())
     s = compute(plan, when, read_history(book.sheet(L.HISTORY)))
     return Result(s, [ReplaceSheet(cover_sheet(s))])
