@@ -11,6 +11,7 @@ import os
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
@@ -81,7 +82,8 @@ def load(path: str | os.PathLike) -> LoadedBook:
         raise BookError(f"{p}: cannot open the file ({exc.strerror}). If it is open in "
                         "Excel, close it and try again.") from exc
     except (ParseError, ValueError, KeyError, zipfile.BadZipFile, EOFError, TypeError,
-            AttributeError, IndexError, OverflowError) as exc:
+            AttributeError, IndexError, OverflowError, OSError, zlib.error,
+            RecursionError) as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise BookError(f"{p}: Excel's file is damaged or not a normal workbook, so cqcxl "
                         f"could not read it ({detail}). Open it in Excel, save it again as "
