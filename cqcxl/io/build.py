@@ -80,7 +80,7 @@ def _lines(text: Any, width: float) -> int:
     if text is None:
         return 1
     s = str(text)
-    per = max(1.0, width * 1.15)
+    per = max(1.0, width * 1.3)
     return sum(max(1, math.ceil(len(part) / per)) for part in s.split("\n"))
 
 
