@@ -186,11 +186,12 @@ def validation_sheet(book: BookGrid, result: Result) -> SheetSpec:
         spec.styles.append((f"B{hr + 1}:G{hr + len(rows)}", WRAP))
         spec.autofilter = f"A{hr}:G{hr + len(rows)}"
     spec.col_widths = {1: 20, 2: 26, 3: 9, 4: 30, 5: 34, 6: 90, 7: 24}
-    for i, f in enumerate(result.findings):
-        lines = max(-(-len(f.message) // 100), -(-len(f.title) // 36),
-                    -(-len(ws_name.get(f.sheet, f.sheet)) // 28), 2 if f.overdue_no_mitigation
-                    else 1)
-        spec.row_heights[hr + 1 + i] = 15.0 * lines + 3
+    # One height for every finding row (enough for the longest message, at most 4 lines):
+    # readable in any viewer, and a single call in Excel.
+    lines = max((max(-(-len(f.message) // 110), -(-len(f.title) // 36), 2)
+                 for f in result.findings), default=1)
+    for i in range(len(result.findings)):
+        spec.row_heights[hr + 1 + i] = 15.0 * min(lines, 4) + 3
     spec.freeze = f"A{hr + 1}"
     spec.print_title_rows = f"{hr}:{hr}"
     return spec
