@@ -59,6 +59,11 @@ ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
                           "#UNKNOWN!", "#DATA!"})
 
 
+#: Stands for a formula whose result was never saved (the file was last written by a
+#: program, not Excel): cqcxl cannot know its value and says so.
+NOT_CALCULATED = "#NOT-CALCULATED"
+
+
 @dataclass(frozen=True)
 class CellError:
     """An Excel error value such as ``#REF!`` or ``#N/A``."""

@@ -134,6 +134,10 @@ def _write(book, args, job: str) -> Path | None:
                         "that.")
     if target is None:
         return None
+    if book.has_vba and target.suffix.lower() != ".xlsm":
+        raise BookError(f"{target}: {args.book.name} holds macros (the buttons), which an "
+                        f"{target.suffix or 'extensionless'} file cannot keep. Save the copy "
+                        "with the .xlsm extension.")
     lost = book.losses + [w for w in book.load_warnings if "will be removed" in w]
     if lost and target == args.book:
         raise BookError(

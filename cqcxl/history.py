@@ -16,7 +16,7 @@ from datetime import date, datetime
 from . import layout as L
 from .cells import BookGrid, SheetGrid
 from .edits import AppendRows, Edit, Style, block
-from .model import RAG, Plan, text
+from .model import RAG, Plan, as_int, text
 from .parse import BookError, read_plan
 
 PERIOD = "Period closed"
@@ -88,23 +88,16 @@ def read_history(grid: SheetGrid | None) -> list[Snapshot]:
             continue
         if not first:
             continue
-        try:
-            number = int(float(first))
-        except ValueError:
+        number = as_int(first)
+        if number is None:
             continue
         if mode == "ws":
             counts = {}
             for i, name in enumerate(WS_HEADER[3:], start=3):
-                try:
-                    counts[name] = int(float(text(cells[i]) or 0))
-                except ValueError:
-                    counts[name] = 0
+                counts[name] = as_int(cells[i]) or 0
             snaps[-1].counts[number] = counts
         elif mode == "task":
-            try:
-                occ = int(float(text(cells[2]) or 1))
-            except ValueError:
-                occ = 1
+            occ = as_int(cells[2]) or 1
             tid = text(cells[1])
             snaps[-1].tasks[(number, task_key_id(tid), occ)] = (text(cells[3]), tid,
                                                                text(cells[4]))

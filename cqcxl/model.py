@@ -57,6 +57,15 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+def as_int(value: object) -> int | None:
+    """A whole number typed in a cell ('3', 3.0), or None (text, inf, nan, empty)."""
+    try:
+        f = float(text(value))
+    except (ValueError, OverflowError):
+        return None
+    return int(f) if f == f and abs(f) < 1e15 else None
+
+
 def split_owners(owner: str) -> list[str]:
     """``Michael Smillie/John Glover/Paul Robinson`` -> three names; an organisation in
     brackets stays with its person: ``Jane Doe (CCG)``."""

@@ -16,7 +16,7 @@ from . import layout as L
 from .cells import BookGrid, CellError, SheetGrid, a1
 from .dates import interpret
 from .findings import Finding, make
-from .model import Action, KeyTask, Plan, Risk, Workstream, text
+from .model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
 
 
 class BookError(Exception):
@@ -167,10 +167,9 @@ def read_workstream(grid: SheetGrid, number: int, name: str, sponsor: str) -> Wo
             _, v = _value_right_of(grid, *pos)
             if v is not None:
                 if attr == "number":
-                    try:
-                        ws.number = int(float(text(v)))
-                    except ValueError:
-                        pass
+                    n = as_int(v)
+                    if n is not None:
+                        ws.number = n
                 else:
                     setattr(ws, attr, text(v))
     pos = labels.get(L.norm_header(L.WS_ACTIONS_LABEL))
@@ -269,9 +268,8 @@ def read_plan(book: BookGrid) -> ReadResult:
                     if not any(text(v) for v in row.values()):
                         continue
                     continue
-                try:
-                    num = int(float(text(row.get("number"))))
-                except ValueError:
+                num = as_int(row.get("number"))
+                if num is None:
                     num = _sheet_number(sheet) or len(listed) + 1
                 listed.append((num, text(row.get("name")), text(row.get("sponsor")), sheet,
                                a1(r, cols["sheet"])))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from .cells import NOT_CALCULATED
 from .findings import Finding, make
 from .model import RAG, KeyTask, Plan, Workstream
 from .schema import check_item
@@ -112,6 +113,13 @@ def excel_errors(ws: Workstream, t: KeyTask, as_of: date) -> Iterator[Finding]:
 
     for field, code in t.errors.items():
         label = _LABEL.get(field, field.replace("_", " ").capitalize())
+        if code == NOT_CALCULATED:
+            yield make("excel-error", ws.sheet, t.cells.get(field, f"A{t.row}"), t.task_id,
+                       f"{label} for {_who(t)} is a formula whose result was never saved (the "
+                       "workbook was last saved by a program other than Excel), so cqcxl "
+                       "cannot read it. Open the workbook in Excel, save it, and validate "
+                       "again — or type the value instead of a formula.")
+            continue
         yield make("excel-error", ws.sheet, t.cells.get(field, f"A{t.row}"), t.task_id,
                    f"{label} for {_who(t).lower() if not t.task_id else _who(t)} shows the "
                    f"Excel error {code}, so cqcxl cannot read it. Fix the formula or type "

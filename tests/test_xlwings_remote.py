@@ -162,8 +162,17 @@ def test_book_json_round_trip(example_json):
     got = xlwings_book.read(remote_book(example_json))
     want = openpyxl_book.read(openpyxl_book.load(EXAMPLE))
     assert got.names == want.names
+    def trimmed(rows):  # the same cells; trailing empty cells and rows do not count
+        out = [list(r) for r in rows]
+        for r in out:
+            while r and r[-1] is None:
+                r.pop()
+        while out and not out[-1]:
+            out.pop()
+        return out
+
     for g, w in zip(got.sheets, want.sheets, strict=True):
-        assert g.rows == w.rows, g.name
+        assert trimmed(g.rows) == trimmed(w.rows), g.name
 
 
 def test_read_converts_errors_and_numbers():

@@ -42,7 +42,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import layout as L
-from ..cells import ERROR_VALUES, BookGrid, CellError, Note, SheetGrid
+from ..cells import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid
 from ..edits import (
     AppendRows,
     Edit,
@@ -54,7 +54,7 @@ from ..edits import (
     Style,
 )
 from ..parse import BookError
-from .safety import check_file, package_losses
+from .safety import broken_part, check_file, package_losses
 
 _RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
 
@@ -63,6 +63,11 @@ _RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
 class LoadedBook:
     path: Path
     wb: Workbook
+
+    @property
+    def has_vba(self) -> bool:
+        return getattr(self.wb, "vba_archive", None) is not None
+
     #: what a save would drop (shapes, form controls…), found before parsing
     losses: list[str] = field(default_factory=list)
     #: openpyxl's own warnings during load: each is something a save would drop
@@ -85,9 +90,20 @@ def load(path: str | os.PathLike) -> LoadedBook:
             AttributeError, IndexError, OverflowError, OSError, zlib.error,
             RecursionError) as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise BookError(f"{p}: Excel's file is damaged or not a normal workbook, so cqcxl "
-                        f"could not read it ({detail}). Open it in Excel, save it again as "
-                        ".xlsx, and retry.") from exc
+        where = broken_part(p)
+        where = f" The damage is in {where}." if where else ""
+        raise BookError(f"{p}: the file is damaged or not a normal workbook, so cqcxl "
+                        f"could not read it ({detail}).{where} Open it in Excel, save it "
+                        "again as .xlsx, and retry.") from exc
+    for ws in wb.worksheets:
+        if ws._cells and (max(r for r, _ in ws._cells) > 1_048_576
+                          or max(c for _, c in ws._cells) > 16_384):
+            raise BookError(f"{p}: sheet '{ws.title}' has cells beyond Excel's last row "
+                            "(1,048,576) or column (XFD), so it was not made by Excel. Open "
+                            "and save it in Excel, or use an earlier copy.", sheet=ws.title)
+        for cell in ws._cells.values():
+            if cell.data_type == "d" and cell.value is None:
+                cell.data_type = "n"  # an empty date cell: openpyxl could not save it
     msgs = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     return LoadedBook(p, wb, package_losses(p, keep_vba=keep_vba), msgs)
 
@@ -98,51 +114,53 @@ def _cell_value(v: Any) -> Any:
     return v
 
 
+def _is_formula(cell) -> bool:
+    return cell.data_type == "f"
+
+
 def read(book: LoadedBook) -> BookGrid:
-    """Every sheet's values (formulas replaced by their saved results) and notes."""
+    """Every sheet's values (formulas replaced by their saved results) and notes. Only the
+    cells that exist are visited, so formatted-but-empty rows cost nothing."""
     wb = book.wb
     sheets: list[SheetGrid] = []
-    formula_sheets: set[str] = set()
+    formulas: dict[str, list[tuple[int, int]]] = {}
     for ws in wb.worksheets:
-        rows = []
-        for row in ws.iter_rows(values_only=True):
-            out = []
-            for v in row:
-                if isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
-                        "ArrayFormula", "DataTableFormula"):
-                    formula_sheets.add(ws.title)
-                out.append(_cell_value(v))
-            rows.append(out)
-        while rows and all(v is None for v in rows[-1]):
-            rows.pop()
+        present = [(rc, cell) for rc, cell in ws._cells.items() if cell.value is not None]
+        last = max((r for (r, _), _ in present), default=0)
+        rows: list[list] = [[] for _ in range(last)]
+        for (r, c), cell in present:
+            row = rows[r - 1]
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            if _is_formula(cell):
+                formulas.setdefault(ws.title, []).append((r, c))
+                row[c - 1] = CellError(NOT_CALCULATED)
+            else:
+                row[c - 1] = _cell_value(cell.value)
         notes = {c.coordinate: Note(c.comment.author or "", c.comment.text or "")
                  for c in ws._cells.values() if c.comment is not None}
         sheets.append(SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible"))
-    if formula_sheets:
-        _fill_cached_values(book.path, sheets, formula_sheets)
+    if formulas:
+        _fill_cached_values(book.path, sheets, formulas)
     return BookGrid(book.path.name, sheets)
 
 
-def _fill_cached_values(path: Path, sheets: list[SheetGrid], names: set[str]) -> None:
-    """Replace formulas by the values Excel saved with them (None when never calculated)."""
-    values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+def _fill_cached_values(path: Path, sheets: list[SheetGrid],
+                        formulas: dict[str, list[tuple[int, int]]]) -> None:
+    """Replace formulas by the values Excel saved with them; a formula with no saved value
+    stays CellError(NOT_CALCULATED)."""
     try:
-        for grid in sheets:
-            if grid.name not in names:
-                continue
-            ws = values[grid.name]
-            for r, row in enumerate(ws.iter_rows(values_only=True)):
-                if r >= len(grid.rows):
-                    break
-                target = grid.rows[r]
-                for c, v in enumerate(row):
-                    if c < len(target):
-                        t = target[c]
-                        if isinstance(t, str) and t.startswith("=") or type(t).__name__ in (
-                                "ArrayFormula", "DataTableFormula"):
-                            target[c] = _cell_value(v)
-    finally:
-        values.close()
+        values = openpyxl.load_workbook(path, data_only=True)
+    except Exception:  # noqa: BLE001 - the first load worked; keep NOT_CALCULATED
+        return
+    for grid in sheets:
+        if grid.name not in formulas or grid.name not in values.sheetnames:
+            continue
+        cells = values[grid.name]._cells
+        for r, c in formulas[grid.name]:
+            cell = cells.get((r, c))
+            if cell is not None and cell.value is not None:
+                grid.rows[r - 1][c - 1] = _cell_value(cell.value)
 
 
 # --- applying edits -------------------------------------------------------------------
@@ -436,6 +454,11 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
         _remove(tmp)
         raise BookError(f"{out}: the file could not be saved ({exc.strerror or exc}); the "
                         "original is unchanged. Free some disk space and try again.") from exc
+    except Exception as exc:
+        _remove(tmp)
+        raise BookError(f"{out}: the workbook could not be written ({type(exc).__name__}: "
+                        f"{str(exc)[:120]}); the original is unchanged. Open it in Excel, save "
+                        "it again, and retry.") from exc
     except BaseException:
         _remove(tmp)
         raise

@@ -82,6 +82,15 @@ _LOST_PARTS = (
     ("xl/webextensions/", "Office add-in parts"),
 )
 _SHAPE = re.compile(rb"<xdr:(?:sp|grpSp|cxnSp)\b")
+_PICTURE = re.compile(rb"<xdr:pic\b")
+
+
+def _have_pillow() -> bool:
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def package_losses(path: Path, *, keep_vba: bool) -> list[str]:
@@ -99,11 +108,50 @@ def package_losses(path: Path, *, keep_vba: bool) -> list[str]:
             lost.append("new-style charts (waterfall, treemap…)")
         for n in names:
             if n.startswith("xl/drawings/") and n.endswith(".xml") and "/_rels/" not in n:
-                if _SHAPE.search(zf.read(n)) and "shapes or text boxes" not in lost:
+                data = zf.read(n)
+                if _SHAPE.search(data) and "shapes or text boxes" not in lost:
                     lost.append("shapes or text boxes")
+                # openpyxl keeps pictures only when Pillow is installed
+                if _PICTURE.search(data) and not _have_pillow() and "pictures" not in lost:
+                    lost.append("pictures")
             if n.endswith(".vml"):
                 data = zf.read(n)
                 kinds = set(re.findall(rb"ObjectType=\"(\w+)\"", data))
                 if kinds - {b"Note"} and "form controls (buttons, check boxes)" not in lost:
                     lost.append("form controls (buttons, check boxes)")
     return lost
+
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def broken_part(path: Path) -> str:
+    """Which part of the package is not well-formed XML, named for a person: "sheet 'WS1
+    ICT'" or the part's name; '' when every part parses."""
+    try:
+        from defusedxml.ElementTree import fromstring
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        from xml.etree.ElementTree import fromstring
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {}
+            try:
+                wb = fromstring(zf.read("xl/workbook.xml"))
+                rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+                target = {r.get("Id"): r.get("Target", "") for r in rels}
+                for sh in wb.iter(f"{_NS_MAIN}sheet"):
+                    t = target.get(sh.get(f"{_NS_REL}id"), "").lstrip("/")
+                    names["xl/" + t if not t.startswith("xl/") else t] = sh.get("name")
+            except Exception:  # noqa: BLE001 - the workbook part itself may be the broken one
+                pass
+            for n in zf.namelist():
+                if not (n.endswith(".xml") or n.endswith(".rels")):
+                    continue
+                try:
+                    fromstring(zf.read(n))
+                except Exception:  # noqa: BLE001 - any parse failure names the part
+                    return f"sheet '{names[n]}'" if n in names else f"part {n}"
+    except (zipfile.BadZipFile, OSError):
+        return ""
+    return ""
