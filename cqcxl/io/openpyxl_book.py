@@ -8,6 +8,7 @@ Applying edits touches only RAG cell fills, cqcxl's own notes and the sheets cqc
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 import zipfile
@@ -72,6 +73,9 @@ class LoadedBook:
     losses: list[str] = field(default_factory=list)
     #: openpyxl's own warnings during load: each is something a save would drop
     load_warnings: list[str] = field(default_factory=list)
+    #: sheet -> (row, col) -> the value Excel saved with a formula; written back on save,
+    #: because openpyxl writes formulas without their results
+    cached: dict[str, dict[tuple[int, int], Any]] = field(default_factory=dict)
 
 
 def load(path: str | os.PathLike) -> LoadedBook:
@@ -141,18 +145,20 @@ def read(book: LoadedBook) -> BookGrid:
                  for c in ws._cells.values() if c.comment is not None}
         sheets.append(SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible"))
     if formulas:
-        _fill_cached_values(book.path, sheets, formulas)
+        book.cached = _fill_cached_values(book.path, sheets, formulas)
     return BookGrid(book.path.name, sheets)
 
 
 def _fill_cached_values(path: Path, sheets: list[SheetGrid],
-                        formulas: dict[str, list[tuple[int, int]]]) -> None:
+                        formulas: dict[str, list[tuple[int, int]]]
+                        ) -> dict[str, dict[tuple[int, int], Any]]:
     """Replace formulas by the values Excel saved with them; a formula with no saved value
-    stays CellError(NOT_CALCULATED)."""
+    stays CellError(NOT_CALCULATED). Returns the saved values found."""
+    found: dict[str, dict[tuple[int, int], Any]] = {}
     try:
         values = openpyxl.load_workbook(path, data_only=True)
     except Exception:  # noqa: BLE001 - the first load worked; keep NOT_CALCULATED
-        return
+        return found
     for grid in sheets:
         if grid.name not in formulas or grid.name not in values.sheetnames:
             continue
@@ -161,6 +167,65 @@ def _fill_cached_values(path: Path, sheets: list[SheetGrid],
             cell = cells.get((r, c))
             if cell is not None and cell.value is not None:
                 grid.rows[r - 1][c - 1] = _cell_value(cell.value)
+                found.setdefault(grid.name, {})[(r, c)] = cell.value
+    return found
+
+
+def _xml_value(v: Any) -> tuple[str, str] | None:
+    """(type attribute, <v> text) for a saved formula result."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils.datetime import to_excel
+
+    if isinstance(v, bool):
+        return ' t="b"', "1" if v else "0"
+    if isinstance(v, int | float):
+        return "", repr(float(v)) if isinstance(v, float) else str(v)
+    if hasattr(v, "year"):
+        return "", repr(float(to_excel(v)))
+    if isinstance(v, str):
+        return (' t="e"', v) if v in ERROR_VALUES else (' t="str"', escape(v))
+    return None
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
+_FORMULA_CELL = re.compile(
+    r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f>.*?</f>|<f[^>]*/>)<v ?/></c>')
+
+
+def _restore_cached_values(tmp: str, book: LoadedBook) -> None:
+    """Put the results Excel saved with each formula back into the file openpyxl wrote
+    (it writes ``<f>…</f><v />``), so the next run — and any reader that does not
+    recalculate — sees the same values."""
+    wanted = {book.wb.worksheets.index(book.wb[name]) + 1: cells
+              for name, cells in book.cached.items() if name in book.wb.sheetnames}
+    if not wanted:
+        return
+    src = tmp + ".part"
+    os.replace(tmp, src)
+    try:
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                m = _SHEET_PART.fullmatch(info.filename)
+                if m and int(m[1]) in wanted:
+                    cells = wanted[int(m[1])]
+                    text = data.decode("utf-8")
+
+                    def fill(mo, cells=cells):
+                        from openpyxl.utils.cell import coordinate_to_tuple
+
+                        rc = coordinate_to_tuple(mo["ref"])
+                        xv = _xml_value(cells.get(rc)) if rc in cells else None
+                        if xv is None or ' t="' in mo["attrs"]:
+                            return mo[0]
+                        return f'<c r="{mo["ref"]}"{mo["attrs"]}{xv[0]}>{mo["f"]}<v>{xv[1]}</v></c>'
+
+                    text = _FORMULA_CELL.sub(fill, text)
+                    data = text.encode("utf-8")
+                zout.writestr(info, data)
+    finally:
+        os.unlink(src)
 
 
 # --- applying edits -------------------------------------------------------------------
@@ -210,6 +275,12 @@ def _cells_in(ws, ref: str) -> Iterable:
             yield row
 
 
+def _recolour(font: Font, color: str | None) -> Font:
+    f = copy(font)
+    f.color = color
+    return f
+
+
 def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
     ws = wb[edit.sheet]
     done: dict[tuple, object] = {}  # (rag, cell's style) -> new style: see _Styler
@@ -229,10 +300,10 @@ def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
                 done[key] = None
                 continue
             cell.fill = PatternFill(fill_type=None)
-            cell.font = cell.font.copy(color=None)
+            cell.font = _recolour(cell.font, None)
         else:
             cell.fill = PatternFill("solid", fgColor=L.RAG_FILL[rag])
-            cell.font = cell.font.copy(color=L.RAG_FONT[rag])
+            cell.font = _recolour(cell.font, L.RAG_FONT[rag])
         done[key] = copy(cell._style)
 
 
@@ -438,6 +509,8 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
     os.close(fd)
     try:
         book.wb.save(tmp)
+        if book.cached:
+            _restore_cached_values(tmp, book)
         mode = out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask()
         os.chmod(tmp, mode)
         with open(tmp, "rb+") as fh:
