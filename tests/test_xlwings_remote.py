@@ -222,10 +222,10 @@ def test_validate_matches_the_headless_path(example_json):
     n_ws = len(want.plan.workstreams)
     per_sheet = Counter(a["sheet_position"] for a in acts if a["func"] != "addNote")
     ws_positions = [got_wb.sheetnames.index(ws.sheet) for ws in want.plan.workstreams]
-    if True:  # shown with pytest -s
-        print(f"\n[benchmark] Validate on the example plan: {len(acts)} Excel operations "
-              f"({len(acts) / n_ws:.1f} per workstream sheet); "
-              f"{dict(sorted(Counter(a['func'] for a in acts).items()))}")
+    # shown with pytest -s (the benchmark numbers of issue 7)
+    print(f"\n[benchmark] Validate on the example plan: {len(acts)} Excel operations "
+          f"({len(acts) / n_ws:.1f} per workstream sheet); "
+          f"{dict(sorted(Counter(a['func'] for a in acts).items()))}")
     # Per workstream sheet: fills and font colours in a handful of calls, whatever the
     # number of rows; notes are one call per noted cell.
     assert max(per_sheet[p] for p in ws_positions) <= 10
@@ -306,9 +306,9 @@ def test_build_summary_matches_the_headless_path(example_json):
     # Pies: the remote engine cannot colour slices, so they are left out, and said so.
     assert r.charts == [] and any("pies left out" in s for s in out.skipped)
     assert len(exp._charts) == 10
-    if True:  # shown with pytest -s
-        print(f"\n[benchmark] Build summary sheet on the example plan: {len(acts)} Excel "
-              f"operations; {dict(sorted(Counter(a['func'] for a in acts).items()))}")
+    # shown with pytest -s (the benchmark numbers of issue 7)
+    print(f"\n[benchmark] Build summary sheet on the example plan: {len(acts)} Excel "
+          f"operations; {dict(sorted(Counter(a['func'] for a in acts).items()))}")
     # Grouped: a few times fewer operations than one write per formatted property per cell.
     default = (None, False, False, None, 11.0, False, None, None, "General", None)
     per_cell = sum(a != b for f in formats(exp).values() for a, b in zip(f, default,
