@@ -303,6 +303,20 @@ def _overdue(sh: _Sheet, s: Summary) -> None:
     _table(sh, f"Overdue actions with no mitigation narrative ({len(rows)})", header, rows,
            "None: every overdue action is Blue, Red with mitigation, or has a change request.",
            {"Key task": 30, "Task owner": 38, "Go to": 22}, alarm=True)
+    first = sh.row - len(rows)
+    for rag, group in _runs([t.rag for _, t in s.overdue_no_mitigation]):
+        sh.style(f"K{first + group[0]}:L{first + group[-1]}", _rag_style(rag))
+
+
+def _runs(values: list) -> list[tuple[object, list[int]]]:
+    """Consecutive equal values -> (value, their indexes): one style call per run."""
+    out: list[tuple[object, list[int]]] = []
+    for i, v in enumerate(values):
+        if out and out[-1][0] == v:
+            out[-1][1].append(i)
+        else:
+            out.append((v, [i]))
+    return out
 
 
 def _reds(sh: _Sheet, s: Summary) -> None:
@@ -346,8 +360,8 @@ def _risks(sh: _Sheet, s: Summary) -> None:
            "No key risks are rated Red or Amber.", {"Key risk": 56, "Mitigation": 76})
     if rows:
         first = sh.row - len(rows)
-        for i, (_ws, k) in enumerate(s.risks):
-            sh.style(f"D{first + i}:D{first + i}", _rag_style(k.rag))
+        for rag, group in _runs([k.rag for _, k in s.risks]):
+            sh.style(f"D{first + group[0]}:D{first + group[-1]}", _rag_style(rag))
 
 
 def _headlines(sh: _Sheet, s: Summary) -> None:
