@@ -64,10 +64,6 @@ def _height(lines: int) -> float:
     return min(409.0, ROW_PT * max(1, lines) + 3)
 
 
-def _col_px(width: float) -> float:
-    return math.floor(width * 7 + 5)
-
-
 class _Sheet:
     """A cursor over the spec: rows are added top to bottom."""
 
@@ -211,8 +207,8 @@ def cover_sheet(s: Summary) -> SheetSpec:
     pie_top_row = sh.row
     for r in range(1, pie_top_row):  # explicit heights: the pies are placed by position
         spec.row_heights.setdefault(r, ROW_PT)
-    total_px = sum(_col_px(w) for w in WIDTHS)
-    gap = max(4.0, (total_px * 0.75 - 10 - PIES_PER_ROW * PIE_W_PT) / (PIES_PER_ROW - 1))
+    total_pt = sum(L.width_points(w) for w in WIDTHS)
+    gap = max(4.0, (total_pt - 10 - PIES_PER_ROW * PIE_W_PT) / (PIES_PER_ROW - 1))
     colors = tuple(L.RAG_FILL[r.value] for r in RAG_ORDER)
     n_rows = math.ceil(len(series) / PIES_PER_ROW)
     for k, (name, _counts) in enumerate(series):

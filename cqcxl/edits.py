@@ -93,6 +93,11 @@ class SheetSpec:
     #: make this the active sheet after the job (what the user sees first)
     activate: bool = False
 
+    def chart_top(self, chart: PieChart) -> float:
+        """Points from the top of the sheet to the chart: every row above a chart has an
+        explicit height in the spec, so every adapter and viewer agrees."""
+        return sum(self.row_heights.get(r, 15.0) for r in range(1, chart.row)) + chart.y_pt
+
 
 @dataclass(frozen=True)
 class SetRagFills:

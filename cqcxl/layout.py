@@ -78,6 +78,19 @@ PLAN_WS_COLUMNS: tuple[tuple[str, str], ...] = (
 #: Green; white on Blue (5.1:1).
 RAG_FILL = {"Red": "FF0000", "Amber": "FFC000", "Green": "00B050", "Blue": "0070C0"}
 RAG_FONT = {"Red": "000000", "Amber": "000000", "Green": "000000", "Blue": "FFFFFF"}
+_RAG_FILLS = {v.upper() for v in RAG_FILL.values()}
+
+
+def is_rag_fill(rgb: object) -> bool:
+    """Whether a fill colour ('FF00B050' or '00B050') is one of the four RAG colours, i.e.
+    one cqcxl may have put there and may take off again."""
+    return isinstance(rgb, str) and rgb[-6:].upper() in _RAG_FILLS
+
+
+def width_points(chars: float) -> float:
+    """A column width in characters (Excel's unit) in points: Calibri 11 is 7 px a
+    character plus 5 px padding, 0.75 pt a pixel."""
+    return (chars * 7 + 5) * 0.75
 
 #: Author of every note cqcxl writes; notes by anyone else are the users' own.
 NOTE_AUTHOR = "cqcxl"

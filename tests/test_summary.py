@@ -13,7 +13,7 @@ from cqcxl.model import RAG
 from cqcxl.summary_rules import largest_remainder, overall_rag
 
 from .conftest import EXAMPLE, run_cli
-from .userview import user_view
+from .userview import header_row, task_rows, user_view
 
 AS_OF = "2018-11-15"
 RAGS = ("Blue", "Green", "Amber", "Red")
@@ -26,12 +26,8 @@ def independent_counts(path) -> dict[str, Counter]:
     for ws in wb.worksheets:
         if not ws.title.startswith("WS"):
             continue
-        cells = [c for row in ws.iter_rows() for c in row if c.value == "Task ID"]
-        hr = cells[0].row
         c = Counter()
-        for r in range(hr + 1, ws.max_row + 1):
-            if ws.cell(r, 1).value == "Key risks":
-                break
+        for r in task_rows(ws):
             if ws.cell(r, 2).value:
                 c[ws.cell(r, 6).value] += 1
         out[ws.title] = c
@@ -161,7 +157,7 @@ def test_direction_of_travel_after_closing_a_period(example):
     # and in WS4 one task Red -> Green and another Blue -> Red (score 1*0.. see below)
     def set_rag(sheet, task_id, rag):
         ws = wb[sheet]
-        hr = next(c.row for row in ws.iter_rows() for c in row if c.value == "Task ID")
+        hr = header_row(ws)
         for r in range(hr + 1, ws.max_row):
             if ws.cell(r, 2).value == task_id:
                 old = ws.cell(r, 6).value
@@ -193,7 +189,7 @@ def test_changed_task_ids_are_reported(example):
     run_cli("close-period", example, "--as-of", "2018-08-15", "--in-place")
     wb = openpyxl.load_workbook(example)
     ws = wb["WS8 Reablement"]
-    hr = next(c.row for row in ws.iter_rows() for c in row if c.value == "Task ID")
+    hr = header_row(ws)
     rows = [r for r in range(hr + 1, hr + 10) if ws.cell(r, 2).value == "B4"]
     ws.cell(rows[1], 2).value = "B4b"  # the lead fixes the duplicate ID
     wb.save(example)

@@ -12,25 +12,15 @@ import pytest
 from cqcxl import layout as L
 
 from .conftest import run_cli, task
-from .userview import notes, user_view
+from .userview import header_row as _header_row
+from .userview import notes, task_rows, user_view
 
 AS_OF = "2018-11-15"
 
 
-def _header_row(ws) -> int:
-    for row in ws.iter_rows():
-        for c in row:
-            if c.value == "Task ID":
-                return c.row
-    raise AssertionError("no Task ID header")
-
-
 def _rows_by_id(ws) -> dict[str, list[int]]:
-    hr = _header_row(ws)
     out: dict[str, list[int]] = {}
-    for r in range(hr + 1, ws.max_row + 1):
-        if ws.cell(r, 1).value == "Key risks":
-            break
+    for r in task_rows(ws):
         tid = ws.cell(r, 2).value
         if tid:
             out.setdefault(str(tid), []).append(r)
@@ -89,10 +79,7 @@ def test_rag_cells_are_coloured_from_their_values(validated):
         if not name.startswith("WS"):
             continue
         ws = wb[name]
-        hr = _header_row(ws)
-        for r in range(hr + 1, ws.max_row + 1):
-            if ws.cell(r, 1).value == "Key risks":
-                break
+        for r in task_rows(ws):
             rag = ws.cell(r, 6).value
             if rag:
                 fill = ws.cell(r, 6).fill.fgColor.rgb[-6:]

@@ -45,3 +45,23 @@ def notes(path, sheet: str) -> dict[str, tuple[str, str]]:
     ws = openpyxl.load_workbook(path)[sheet]
     return {c.coordinate: (c.comment.author, c.comment.text)
             for row in ws.iter_rows() for c in row if c.comment is not None}
+
+
+def header_row(ws) -> int:
+    """The row of a workstream sheet's key-task header (found by its 'Task ID' cell)."""
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == "Task ID":
+                return c.row
+    raise AssertionError(f"no Task ID header on {ws.title}")
+
+
+def task_rows(ws) -> list[int]:
+    """Rows below the key-task header, up to the 'Key risks' heading."""
+    hr = header_row(ws)
+    out = []
+    for r in range(hr + 1, ws.max_row + 1):
+        if ws.cell(r, 1).value == "Key risks":
+            break
+        out.append(r)
+    return out

@@ -57,8 +57,6 @@ from ..edits import (
 from ..parse import BookError
 from .safety import broken_part, check_file, package_losses
 
-_RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
-
 
 @dataclass
 class LoadedBook:
@@ -294,7 +292,7 @@ def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
                 cell._style = copy(done[key])
             continue
         current = (cell.fill.fgColor.rgb or "") if cell.fill and cell.fill.fill_type else ""
-        ours = isinstance(current, str) and current[-6:].upper() in _RAG_FILLS
+        ours = L.is_rag_fill(current)
         if rag is None:
             if not ours:
                 done[key] = None
@@ -409,7 +407,7 @@ _EMU_PT = 12700
 def _anchor(spec: SheetSpec, ch) -> AbsoluteAnchor:
     """Points from the top-left of A{row} -> an absolute position on the sheet. Every row
     above a chart has an explicit height in the spec, so Excel and LibreOffice agree."""
-    y = sum(spec.row_heights.get(r, 15.0) for r in range(1, ch.row)) + ch.y_pt
+    y = spec.chart_top(ch)
     return AbsoluteAnchor(pos=XDRPoint2D(int(ch.x_pt * _EMU_PT), int(y * _EMU_PT)),
                           ext=XDRPositiveSize2D(int(ch.width_pt * _EMU_PT),
                                                 int(ch.height_pt * _EMU_PT)))

@@ -46,7 +46,6 @@ from ..edits import (
     AppendRows,
     Block,
     Edit,
-    PieChart,
     ReplaceSheet,
     SetNotes,
     SetRagFills,
@@ -54,7 +53,6 @@ from ..edits import (
     Style,
 )
 
-_RAG_FILLS = {v.upper() for v in L.RAG_FILL.values()}
 _BORDER = "#BFBFBF"
 
 
@@ -248,7 +246,7 @@ def _rag_fills(book: xw.Book, edit: SetRagFills, report: Report) -> None:
     for r, c in unrated:  # desktop: read each one and take off only a RAG colour
         rng = sheet.range((r, c))
         current = rng.color
-        if current is not None and "{:02X}{:02X}{:02X}".format(*current) in _RAG_FILLS:
+        if current is not None and L.is_rag_fill("{:02X}{:02X}{:02X}".format(*current)):
             rng.color = None
             rng.font.color = "#000000"
 
@@ -416,7 +414,7 @@ def column_width(chars: float, remote: bool) -> float:
     """Characters (Excel's unit, the spec's) -> what the engine takes: characters on
     desktop Excel, points on the remote engine (Calibri 11: 7 px a character + 5 px
     padding, 0.75 pt a pixel)."""
-    return round((chars * 7 + 5) * 0.75, 2) if remote else chars
+    return round(L.width_points(chars), 2) if remote else chars
 
 
 def _widths(sheet: xw.Sheet, widths: dict[int, float], remote: bool) -> None:
@@ -441,12 +439,6 @@ def _heights(sheet: xw.Sheet, heights: dict[int, float]) -> None:
             sheet.range(f"{a}:{b}").row_height = h
 
 
-def chart_top(spec: SheetSpec, ch: PieChart) -> float:
-    """Points from the top of the sheet: every row above a chart has an explicit height in
-    the spec (the file adapter computes its anchor the same way)."""
-    return sum(spec.row_heights.get(r, 15.0) for r in range(1, ch.row)) + ch.y_pt
-
-
 def _pies(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> None:
     if not spec.charts:
         return
@@ -456,7 +448,7 @@ def _pies(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> No
         return
     for ch in spec.charts:
         try:
-            chart = sheet.charts.add(ch.x_pt, chart_top(spec, ch), ch.width_pt, ch.height_pt)
+            chart = sheet.charts.add(ch.x_pt, spec.chart_top(ch), ch.width_pt, ch.height_pt)
             chart.set_source_data(sheet.range(ch.values))
             chart.set_x_axis_values(sheet.range(ch.categories))
             chart.chart_type = "pie"
