@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .parse import BookError
+from .errors import BookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

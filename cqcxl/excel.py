@@ -25,7 +25,7 @@ from . import history
 from . import summary as summary_job
 from . import validate as validate_job
 from .io import xlwings_book
-from .parse import BookError
+from .errors import BookError
 
 TITLE = "cqcxl"
 

@@ -17,7 +17,8 @@ from . import layout as L
 from .cells import BookGrid, SheetGrid
 from .edits import AppendRows, Edit, Style, block
 from .model import RAG, Plan, as_int, text
-from .parse import BookError, read_plan
+from .errors import BookError
+from .parse import read_plan
 
 PERIOD = "Period closed"
 WS_HEADER = ("Workstream", "Name", "Key tasks", "Blue", "Green", "Amber", "Red", "Not rated")

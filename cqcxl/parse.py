@@ -15,23 +15,9 @@ from typing import Any
 from . import layout as L
 from .cells import BookGrid, CellError, SheetGrid, a1
 from .dates import interpret
+from .errors import BookError
 from .findings import Finding, make
 from .model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
-
-
-class BookError(Exception):
-    """A problem with the workbook that stops the job; the message says what to do."""
-
-    def __init__(self, message: str, *, sheet: str = "", cell: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.sheet = sheet
-        self.cell = cell
-
-    def __str__(self) -> str:
-        where = ", ".join(x for x in (f"sheet '{self.sheet}'" if self.sheet else "",
-                                      f"cell {self.cell}" if self.cell else "") if x)
-        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass

@@ -474,7 +474,7 @@ def test_assemble_the_xlsm_without_excel(tmp_path):
 
     from pyopenvba import ExcelFile
 
-    from cqcxl.io import xlsm
+    from cqcxl import xlsm
 
     out = xlsm.assemble(ROOT / "workbook_template.xlsx", tmp_path / "workbook_template.xlsm")
     book = ExcelFile(out)

@@ -54,7 +54,7 @@ from ..edits import (
     SheetSpec,
     Style,
 )
-from ..parse import BookError
+from ..errors import BookError
 from .safety import broken_part, check_file, package_losses
 
 

@@ -12,7 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..parse import BookError
+from ..errors import BookError
 
 #: Unzipped size we are willing to parse (the 20,000-task plan is ~15 MB unzipped).
 MAX_UNZIPPED = 400 * 1024 * 1024

@@ -15,7 +15,7 @@ module, its ``Dictionary`` class and the ``cqcxl`` module of ``macros/cqcxl.bas`
   imports the same modules through Excel's own VBA import, adds the buttons and saves it
   as ``.xlsm``. Needs "Trust access to the VBA project object model" (Trust Center).
 
-Command line: ``python -m cqcxl.io.xlsm workbook_template.xlsx -o workbook_template.xlsm
+Command line: ``python -m cqcxl.xlsm workbook_template.xlsx -o workbook_template.xlsm
 [--with-excel]``.
 """
 
@@ -28,10 +28,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .. import layout as L
-from ..parse import BookError
+from . import layout as L
+from .errors import BookError
 
-MACROS = Path(__file__).resolve().parents[2] / "macros"
+MACROS = Path(__file__).resolve().parents[1] / "macros"
 _XLSX_CT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _XLSM_CT = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 #: (macro, caption) of the buttons, in the order they stand on a sheet
@@ -144,7 +144,7 @@ def assemble_with_excel(xlsx: str | os.PathLike, out: str | os.PathLike,
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m cqcxl.io.xlsm",
+    p = argparse.ArgumentParser(prog="python -m cqcxl.xlsm",
                                 description="Assemble the macro-enabled workbook (.xlsm).")
     p.add_argument("xlsx", type=Path, help="the workbook, e.g. workbook_template.xlsx")
     p.add_argument("-o", "--output", type=Path, help="default: the same name, .xlsm")
