@@ -24,8 +24,8 @@ import xlwings as xw
 from . import history
 from . import summary as summary_job
 from . import validate as validate_job
-from .io import xlwings_book
 from .errors import BookError
+from .io import xlwings_book
 
 TITLE = "cqcxl"
 

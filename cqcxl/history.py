@@ -16,8 +16,8 @@ from datetime import date, datetime
 from . import layout as L
 from .cells import BookGrid, SheetGrid
 from .edits import AppendRows, Edit, Style, block
-from .model import RAG, Plan, as_int, text
 from .errors import BookError
+from .model import RAG, Plan, as_int, text
 from .parse import read_plan
 
 PERIOD = "Period closed"
