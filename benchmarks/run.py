@@ -58,13 +58,14 @@ def synthetic(scale: int) -> dict:
 
 
 def make_file(scale: int, folder: Path) -> Path:
-    from cqcxl.io import build, openpyxl_book
+    from cqcxl.engines import openpyxl_engine
+    from cqcxl.sheets.template import plan_sheets
 
     if scale == 1:
         return EXAMPLE
     path = folder / f"plan-{scale}x.xlsx"
-    wb = build.build_workbook(synthetic(scale))
-    openpyxl_book.save(openpyxl_book.LoadedBook(path, wb), path)
+    wb = openpyxl_engine.new_workbook(plan_sheets(synthetic(scale)))
+    openpyxl_engine.save(openpyxl_engine.LoadedBook(path, wb), path)
     return path
 
 
@@ -76,53 +77,32 @@ def job_bare(src: Path, out: Path) -> None:
     openpyxl.load_workbook(src).save(out)
 
 
-def _job(src: Path, out: Path, *steps) -> None:
-    """Load once, apply the edits of each step (a function of grid and plan), save once."""
-    from cqcxl.io import openpyxl_book as ob
+def _job(src: Path, out: Path, *names: str) -> None:
+    """Load once, run the jobs over one reading, apply their edits, save once."""
+    from cqcxl.engines.openpyxl_engine import FileBook
+    from cqcxl.jobs import run_jobs
 
-    book = ob.load(src)
-    grid = ob.read(book)
-    plan = None
-    for step in steps:
-        result = step(grid, plan)
-        plan = getattr(result, "plan", plan)
-        ob.apply(book, result.edits)
-    ob.save(book, out)
-
-
-def _validate(grid, plan):
-    from cqcxl import validate
-
-    return validate.run(grid, AS_OF)
-
-
-def _summary(grid, plan):
-    from cqcxl import summary
-
-    return summary.run(grid, AS_OF, plan=plan)
-
-
-def _close(grid, plan):
-    from cqcxl import history
-
-    return history.close_period(grid, AS_OF)
+    book = FileBook(src)
+    for result in run_jobs(names, book.read(), AS_OF):
+        book.apply(result.edits)
+    book.save(out)
 
 
 def job_validate(src: Path, out: Path) -> None:
-    _job(src, out, _validate)
+    _job(src, out, "validate")
 
 
 def job_summary(src: Path, out: Path) -> None:
-    _job(src, out, _summary)
+    _job(src, out, "summary")
 
 
 def job_both(src: Path, out: Path) -> None:
-    """Validate and Build summary in one load and one save (what a coordinator runs)."""
-    _job(src, out, _validate, _summary)
+    """Validate and Build summary in one load and one save (``cqcxl validate --summary``)."""
+    _job(src, out, "validate", "summary")
 
 
 def job_close(src: Path, out: Path) -> None:
-    _job(src, out, _close)
+    _job(src, out, "close-period")
 
 
 JOBS = {"openpyxl load+save": job_bare, "validate": job_validate, "summary": job_summary,
@@ -153,8 +133,8 @@ def peak_mb(name: str, src: Path) -> float:
 
 
 def count_tasks(src: Path) -> int:
-    from cqcxl.io import openpyxl_book as ob
-    from cqcxl.parse import read_plan
+    from cqcxl.engines import openpyxl_engine as ob
+    from cqcxl.sheets.read import read_plan
 
     return len(read_plan(ob.read(ob.load(src))).plan.tasks)
 
@@ -186,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
                   + " ".join(f"{c:>19}" for c in cells) + f"   {ratio:5.2f}")
             sys.stdout.flush()
     try:
-        from cqcxl.io import xlwings_book  # noqa: F401  (issue 5's adapter)
+        from cqcxl.engines import xlwings_engine  # noqa: F401
     except ImportError:
         return
     counts = xlwings_counts(args.scales)

@@ -57,6 +57,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("book", type=Path)
     v.add_argument("--as-of", type=_day, help="reporting date (default: the Plan sheet's)")
     _out_args(v)
+    v.add_argument("--summary", action="store_true",
+                   help="also build the Summary sheet, in the same save")
     v.add_argument("--json", action="store_true", help="print the findings as JSON")
     v.add_argument("--csv", type=Path, metavar="FILE",
                    help="also write the findings to a CSV file (safe to open in Excel)")
@@ -90,23 +92,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _template(args) -> int:
-    from .io import build, openpyxl_book
+    from .engines import openpyxl_engine
+    from .sheets import template
 
     out = args.output
     if out.suffix.lower() != ".xlsx":
         raise BookError(f"{out}: the template must be saved as .xlsx")
-    wb = build.build_workbook(build.template_data())
-    openpyxl_book.save(openpyxl_book.LoadedBook(out, wb), out)
+    wb = openpyxl_engine.new_workbook(template.plan_sheets(template.template_data()))
+    openpyxl_engine.save(openpyxl_engine.LoadedBook(out, wb), out)
     print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 
 
 def _export(args) -> int:
-    from .io import openpyxl_book
-    from .parse import read_plan
+    from .engines.openpyxl_engine import FileBook
+    from .sheets.read import read_plan
 
-    book = openpyxl_book.load(args.book)
-    doc = read_plan(openpyxl_book.read(book)).plan.to_json()
+    doc = read_plan(FileBook(args.book).read()).plan.to_json()
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
@@ -124,21 +126,20 @@ def _target(args) -> Path | None:
     return args.book if args.in_place else None
 
 
-def _write(book, args, job: str) -> Path | None:
+def _write(book, args) -> Path | None:
     """Save to -o OUT or in place; refuse when the save would drop something."""
-    from .io import openpyxl_book
-
     target = _target(args)
     if args.output and target is None:
         raise BookError(f"{args.output}: -o names the workbook itself; use --in-place for "
                         "that.")
     if target is None:
         return None
-    if book.has_vba and target.suffix.lower() != ".xlsm":
+    loaded = book.loaded
+    if loaded.has_vba and target.suffix.lower() != ".xlsm":
         raise BookError(f"{target}: {args.book.name} holds macros (the buttons), which an "
                         f"{target.suffix or 'extensionless'} file cannot keep. Save the copy "
                         "with the .xlsm extension.")
-    lost = book.losses + [w for w in book.load_warnings if "will be removed" in w]
+    lost = loaded.losses + [w for w in loaded.load_warnings if "will be removed" in w]
     if lost and target == args.book:
         raise BookError(
             f"{args.book}: not saved in place, because saving with cqcxl would remove: "
@@ -147,17 +148,25 @@ def _write(book, args, job: str) -> Path | None:
     if lost:
         print(f"cqcxl: warning: the copy {target} does not contain: {'; '.join(lost)} "
               f"(they are still in {args.book}).", file=sys.stderr)
-    return openpyxl_book.save(book, target, backup=target == args.book)
+    return book.save(target, backup=target == args.book)
+
+
+def _run(args, names: list[str]):
+    """Read the file once, run the jobs, apply every edit, save once (or not at all)."""
+    from .engines.openpyxl_engine import FileBook
+    from .jobs import run_jobs
+
+    book = FileBook(args.book)
+    results = run_jobs(names, book.read(), args.as_of)
+    for r in results:
+        book.apply(r.edits)
+    return results, _write(book, args)
 
 
 def _validate(args) -> int:
-    from . import validate
-    from .io import openpyxl_book
-
-    book = openpyxl_book.load(args.book)
-    result = validate.run(openpyxl_book.read(book), args.as_of)
-    openpyxl_book.apply(book, result.edits)
-    written = _write(book, args, "validate")
+    names = ["validate", "summary"] if args.summary else ["validate"]
+    results, written = _run(args, names)
+    result = results[0]
     if args.csv:
         from .export import findings_csv
 
@@ -167,12 +176,15 @@ def _validate(args) -> int:
                   indent=1)
         sys.stdout.write("\n")
     else:
-        _print_findings(result, written)
+        _print_findings(result)
+    for r in results[1:]:
+        print(r.message, file=sys.stderr)
+    _print_written(written)
     return EXIT_FINDINGS if result.errors else EXIT_OK
 
 
-def _print_findings(result, written: Path | None) -> None:
-    from .findings import counts
+def _print_findings(result) -> None:
+    from .core.findings import counts
 
     c = counts(result.findings)
     out = sys.stderr
@@ -183,41 +195,27 @@ def _print_findings(result, written: Path | None) -> None:
     print(f"{len(result.plan.tasks)} key tasks checked as at {result.as_of.isoformat()} "
           f"({result.as_of_source}): {c['error']} errors, {c['warning']} warnings, "
           f"{c['info']} notes; {len(result.headline)} overdue with no mitigation.", file=out)
+
+
+def _print_written(written: Path | None) -> None:
     if written:
-        print(f"wrote {written}", file=out)
+        print(f"wrote {written}", file=sys.stderr)
     else:
-        print("nothing written (use -o OUT.xlsx or --in-place to colour and annotate the "
-              "workbook)", file=out)
+        print("nothing written (use -o OUT.xlsx or --in-place to write the result)",
+              file=sys.stderr)
 
 
 def _summary(args) -> int:
-    from . import summary
-    from .io import openpyxl_book
-
-    book = openpyxl_book.load(args.book)
-    result = summary.run(openpyxl_book.read(book), args.as_of)
-    openpyxl_book.apply(book, result.edits)
-    written = _write(book, args, "summary")
-    s = result.summary
-    print(f"{s.total.tasks} key tasks as at {s.as_of.isoformat()}: " + ", ".join(
-        f"{n} {r}" for r, n in s.total.counts_by_name().items())
-        + f"; {len(s.overdue_no_mitigation)} overdue with no mitigation.", file=sys.stderr)
-    print(f"wrote {written}" if written else
-          "nothing written (use -o OUT.xlsx or --in-place)", file=sys.stderr)
+    (result,), written = _run(args, ["summary"])
+    print(result.message, file=sys.stderr)
+    _print_written(written)
     return EXIT_OK
 
 
 def _close(args) -> int:
-    from . import history
-    from .io import openpyxl_book
-
-    book = openpyxl_book.load(args.book)
-    result = history.close_period(openpyxl_book.read(book), args.as_of)
-    openpyxl_book.apply(book, result.edits)
-    written = _write(book, args, "close-period")
+    (result,), written = _run(args, ["close-period"])
     print(result.message, file=sys.stderr)
-    print(f"wrote {written}" if written else
-          "nothing written (use -o OUT.xlsx or --in-place)", file=sys.stderr)
+    _print_written(written)
     return EXIT_OK
 
 

@@ -1,9 +1,11 @@
-"""Workbook edits as plain data: what to write, not how.
+"""What an engine writes: workbook edits as plain data, fully resolved.
 
-The core turns findings and the summary into a list of these; each adapter (openpyxl for
-files, xlwings for the open workbook) applies the list. Layout and rules therefore live in
-one place, and the xlwings adapter can group edits into few Excel calls (a block of values
-is one write, a styled rectangle is one call).
+This module and :mod:`cqcxl.grid` are the whole contract between the domain and the
+engines. The sheets turn facts into a list of these edits; each engine (openpyxl for files,
+xlwings for the open workbook, …) applies the list. Every value here is resolved — RGB hex
+colours, note text and size in points, column widths in characters, page settings — so an
+engine decides nothing: it never needs to know what a RAG is, which notes are cqcxl's, or
+what the cover looks like.
 
 Edits never carry a user's data: they colour RAG cells, put cqcxl's notes on cells, and
 write the sheets cqcxl owns (Summary, Validation, History).
@@ -14,14 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .cells import a1, col_letter, quote_sheet
+from .grid import a1, col_letter, quote_sheet
 
 Value = str | int | float | date | datetime | None
 
 
 @dataclass(frozen=True)
 class Style:
-    """Formatting of a rectangle of cells. ``None`` leaves that property alone."""
+    """Formatting of a rectangle of cells. ``None`` leaves that property alone.
+
+    A font property (colour, bold, italic, size) replaces the whole font; alignment is
+    always replaced; fill, border and number format only when given."""
 
     fill: str | None = None
     font_color: str | None = None
@@ -31,7 +36,8 @@ class Style:
     wrap: bool = False
     halign: str | None = None
     valign: str | None = "top"
-    border: bool = False
+    #: colour of a thin border on all four sides, or None for no border
+    border: str | None = None
     number_format: str | None = None
 
 
@@ -52,26 +58,58 @@ class Block:
 
 @dataclass(frozen=True)
 class PieChart:
-    """A native pie chart of four RAG counts, placed by position (points) from the top-left
-    of column A in ``row``, so both adapters can place it (xlwings takes points; openpyxl
-    converts to a cell and offset)."""
+    """A native pie chart of four counts, placed by position (points) from the top-left
+    of column A in ``row``, so every engine can place it (xlwings takes points; openpyxl
+    converts to an absolute anchor)."""
 
     title: str
     row: int
     x_pt: float
     y_pt: float
-    #: ranges on the same sheet: four category labels and four counts
+    #: ranges on the same sheet: the category labels and the counts
     categories: str
     values: str
+    #: slice colours in order, and the slices' outline colour
     colors: tuple[str, ...]
+    outline: str | None = None
     width_pt: float = 150.0
     height_pt: float = 165.0
     legend: bool = False
 
 
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: A4, landscape or portrait, one page wide, margins in inches."""
+
+    landscape: bool = True
+    fit_width: bool = True
+    paper: str = "A4"
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.5, 0.5)  # left right top bottom
+
+
+@dataclass(frozen=True)
+class ListValidation:
+    """A drop-down list on a range (the template's RAG column)."""
+
+    ref: str
+    choices: tuple[str, ...]
+    prompt_title: str = ""
+    prompt: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel Table (ListObject) over ``ref`` with its header row first."""
+
+    name: str
+    ref: str
+    style: str = "TableStyleLight9"
+
+
 @dataclass
 class SheetSpec:
-    """A sheet cqcxl owns, rebuilt from scratch."""
+    """A sheet cqcxl owns, written from scratch."""
 
     name: str
     #: 0-based tab position; None puts it last
@@ -79,43 +117,76 @@ class SheetSpec:
     blocks: list[Block] = field(default_factory=list)
     styles: list[tuple[str, Style]] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
+    #: column -> width in characters (Excel's unit; see :func:`width_points`)
     col_widths: dict[int, float] = field(default_factory=dict)
+    #: row -> height in points
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None
     charts: list[PieChart] = field(default_factory=list)
     autofilter: str | None = None
-    landscape: bool = True
-    fit_width: bool = True
+    page: PageSetup = field(default_factory=PageSetup)
     print_area: str | None = None
     print_title_rows: str | None = None
     gridlines: bool = False
     tab_color: str | None = None
     #: make this the active sheet after the job (what the user sees first)
     activate: bool = False
+    #: only for new workbooks (the template): drop-downs and Excel Tables
+    validations: list[ListValidation] = field(default_factory=list)
+    tables: list[TableSpec] = field(default_factory=list)
+    #: default row height in points for rows not in ``row_heights``
+    default_row_pt: float = 15.0
 
     def chart_top(self, chart: PieChart) -> float:
         """Points from the top of the sheet to the chart: every row above a chart has an
-        explicit height in the spec, so every adapter and viewer agrees."""
-        return sum(self.row_heights.get(r, 15.0) for r in range(1, chart.row)) + chart.y_pt
+        explicit height in the spec, so every engine and viewer agrees."""
+        return sum(self.row_heights.get(r, self.default_row_pt)
+                   for r in range(1, chart.row)) + chart.y_pt
 
 
 @dataclass(frozen=True)
-class SetRagFills:
-    """Colour RAG cells: A1 -> RAG name, or None to take off a RAG colour cqcxl put there
-    (a fill that is not one of the four RAG colours is the user's and is left alone)."""
+class CellColour:
+    fill: str
+    font: str
+
+
+@dataclass(frozen=True)
+class SetCellColours:
+    """Colour cells on a user's sheet (the RAG cells): A1 -> fill and font colour, or None
+    to take off a colour cqcxl put there. A cell whose current fill is not one of
+    ``removable`` keeps it when its value is None (that fill is the user's); its font goes
+    back to ``plain_font`` when cqcxl's fill is taken off."""
 
     sheet: str
-    cells: dict[str, str | None]
+    cells: dict[str, CellColour | None]
+    removable: tuple[str, ...] = ()
+    plain_font: str | None = None
+
+    def is_removable(self, rgb: object) -> bool:
+        """Whether a fill read from the workbook (ARGB or RGB hex) is one cqcxl may take
+        off."""
+        return isinstance(rgb, str) and rgb[-6:].upper() in {c.upper() for c in
+                                                              self.removable}
+
+
+@dataclass(frozen=True)
+class NoteText:
+    text: str
+    width_pt: float = 320.0
+    height_pt: float = 70.0
 
 
 @dataclass(frozen=True)
 class SetNotes:
-    """cqcxl's notes on one sheet: A1 -> text. Notes cqcxl wrote earlier that are not in
-    ``notes`` are removed (the problem was fixed); a user's own comments are never touched
-    (the core leaves those cells out, see ``render``)."""
+    """cqcxl's notes on one sheet. ``notes``: A1 -> the note to put there (replacing
+    cqcxl's earlier note on that cell); ``remove``: cells whose earlier cqcxl note goes
+    (the problem was fixed). ``author`` signs new notes. Cells holding a user's own note are
+    never in either (the sheets decided that from the grid)."""
 
     sheet: str
-    notes: dict[str, str]
+    notes: dict[str, NoteText]
+    remove: tuple[str, ...] = ()
+    author: str = "cqcxl"
 
 
 @dataclass(frozen=True)
@@ -134,7 +205,7 @@ class AppendRows:
     col_widths: tuple[tuple[int, float], ...] = ()
 
 
-Edit = SetRagFills | SetNotes | ReplaceSheet | AppendRows
+Edit = SetCellColours | SetNotes | ReplaceSheet | AppendRows
 
 
 class Formula(str):
@@ -148,6 +219,12 @@ def link_formula(sheet: str, cell: str, label: str) -> Formula:
     object) so that a whole list of links is one block write in Excel."""
     target = f"#{quote_sheet(sheet)}!{cell}".replace('"', '""')
     return Formula(f'=HYPERLINK("{target}","{label.replace(chr(34), chr(34) * 2)}")')
+
+
+def width_points(chars: float) -> float:
+    """A column width in characters (Excel's unit) in points: Calibri 11 is 7 px a
+    character plus 5 px padding, 0.75 pt a pixel."""
+    return (chars * 7 + 5) * 0.75
 
 
 def rect(row: int, col: int, rows: int = 1, cols: int = 1) -> str:

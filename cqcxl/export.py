@@ -8,7 +8,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from .findings import Finding
+from .core.findings import Finding
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ("severity", "code", "sheet", "cell", "task_id", "message", "overdue_no_mitigation")

@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from cqcxl.io import build, openpyxl_book
+from cqcxl.engines import openpyxl_engine
+from cqcxl.sheets.template import plan_sheets
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "cumbria-2018-11.json"
@@ -18,8 +19,8 @@ TARGET = HERE / "cumbria-2018-11.xlsx"
 
 def main(target: Path = TARGET) -> Path:
     data = json.loads(SOURCE.read_text(encoding="utf-8"))
-    wb = build.build_workbook(data)
-    return openpyxl_book.save(openpyxl_book.LoadedBook(target, wb), target)
+    wb = openpyxl_engine.new_workbook(plan_sheets(data))
+    return openpyxl_engine.save(openpyxl_engine.LoadedBook(target, wb), target)
 
 
 if __name__ == "__main__":

@@ -20,3 +20,17 @@ End Sub
 Sub ClosePeriod()
     RunPython "import cqcxl.excel; cqcxl.excel.close_period()"
 End Sub
+
+' The same three jobs from the workbook's ribbon tab "Action plan" (customUI/customUI.xml,
+' written by cqcxl.xlsm): Excel calls these with the ribbon control that was clicked.
+Sub RibbonValidate(control As IRibbonControl)
+    ValidateWorkbook
+End Sub
+
+Sub RibbonBuildSummary(control As IRibbonControl)
+    BuildSummarySheet
+End Sub
+
+Sub RibbonClosePeriod(control As IRibbonControl)
+    ClosePeriod
+End Sub

@@ -43,10 +43,18 @@ def plan_data(*workstreams: list[dict], risks: list[dict] | None = None) -> dict
     }
 
 
-def write_plan(path: Path, data: dict) -> Path:
-    from cqcxl.io import build, openpyxl_book
+def build_workbook(data: dict):
+    """The plan workbook for ``data`` (an openpyxl Workbook, not saved)."""
+    from cqcxl.engines.openpyxl_engine import new_workbook
+    from cqcxl.sheets.template import plan_sheets
 
-    wb = build.build_workbook(data)
+    return new_workbook(plan_sheets(data))
+
+
+def write_plan(path: Path, data: dict) -> Path:
+    from cqcxl.engines import openpyxl_engine as openpyxl_book
+
+    wb = build_workbook(data)
     openpyxl_book.save(openpyxl_book.LoadedBook(path, wb), path)
     return path
 

@@ -9,7 +9,7 @@ import zipfile
 
 import openpyxl
 
-from cqcxl.schema import check_plan_json
+from cqcxl.core.schema import check_plan_json
 
 from .conftest import EXAMPLE, run_cli
 
@@ -68,8 +68,10 @@ def test_missing_task_id_header_names_file_sheet_and_cell(tmp_path):
 
 
 def test_core_imports_no_workbook_library():
-    code = ("import sys, cqcxl.model, cqcxl.dates, cqcxl.rules, cqcxl.validate, cqcxl.summary,"
-            " cqcxl.cover, cqcxl.history, cqcxl.edits, cqcxl.schema;"
+    code = ("import sys, cqcxl.core.model, cqcxl.core.dates, cqcxl.core.rules,"
+            " cqcxl.core.summary, cqcxl.core.history, cqcxl.core.schema, cqcxl.sheets.cover,"
+            " cqcxl.sheets.validation, cqcxl.sheets.history, cqcxl.sheets.template,"
+            " cqcxl.jobs, cqcxl.edits, cqcxl.grid;"
             "bad = [m for m in ('openpyxl', 'xlwings') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

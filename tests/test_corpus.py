@@ -123,17 +123,17 @@ def _copy(src: Path, folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def example_findings() -> Counter:
-    from cqcxl import validate
-    from cqcxl.io import openpyxl_book
+    from cqcxl.engines import openpyxl_engine as openpyxl_book
+    from cqcxl.jobs import run_job
 
     book = openpyxl_book.load(EXAMPLE)
-    res = validate.run(openpyxl_book.read(book), date.fromisoformat(AS_OF))
+    res = run_job("validate", openpyxl_book.read(book), date.fromisoformat(AS_OF))
     return Counter((f.code, f.task_id) for f in res.findings)
 
 
 def rag_cells(path: Path) -> set[tuple[str, str]]:
-    from cqcxl.io import openpyxl_book
-    from cqcxl.parse import read_plan
+    from cqcxl.engines import openpyxl_engine as openpyxl_book
+    from cqcxl.sheets.read import read_plan
 
     plan = read_plan(openpyxl_book.read(openpyxl_book.load(path))).plan
     return {(t.sheet, t.cells["rag"]) for t in plan.tasks} | {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cqcxl.dates import COMPLETE, DATE, EMPTY, ONGOING, UNPARSEABLE, interpret
+from cqcxl.core.dates import COMPLETE, DATE, EMPTY, ONGOING, UNPARSEABLE, interpret
 
 # (as written in seeds/002 and the issue, kind, deadline) — deadlines worked out by hand.
 SEED_FORMS = [

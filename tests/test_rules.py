@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from cqcxl import validate
-from cqcxl.io import build, openpyxl_book
+from cqcxl.engines import openpyxl_engine as openpyxl_book
+from cqcxl.jobs import run_job
 
-from .conftest import plan_data, task
+from .conftest import build_workbook, plan_data, task
 
 AS_OF = date(2018, 11, 15)
 
 
 def findings_for(ws1, ws2=None, risks=None):
     data = plan_data(ws1, ws2 or [task("A1", key_task="Other stream")], risks=risks)
-    wb = build.build_workbook(data)
+    wb = build_workbook(data)
     grid = openpyxl_book.read(openpyxl_book.LoadedBook(Path("mem.xlsx"), wb))
-    return validate.run(grid, AS_OF).findings
+    return run_job("validate", grid, AS_OF).findings
 
 
 def codes(found, task_id=None):

@@ -7,9 +7,9 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from cqcxl.dates import interpret
-from cqcxl.model import KeyTask, Risk
-from cqcxl.schema import check_item, check_plan_json, schema_dir, validator
+from cqcxl.core.dates import interpret
+from cqcxl.core.model import KeyTask, Risk
+from cqcxl.core.schema import check_item, check_plan_json, schema_dir, validator
 
 
 def _task(**kw) -> KeyTask:
@@ -77,7 +77,7 @@ def test_plan_schema_rejects_a_bad_document_and_names_the_path():
 
 def test_fast_check_agrees_with_jsonschema():
     """jsonschema-rs (the speed-up) and jsonschema (the explanations) must agree."""
-    from cqcxl.schema import _row, fast_is_valid
+    from cqcxl.core.schema import _row, fast_is_valid
 
     quick = fast_is_valid("task")
     if quick is None:

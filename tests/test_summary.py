@@ -9,8 +9,8 @@ from collections import Counter
 import openpyxl
 import pytest
 
-from cqcxl.model import RAG
-from cqcxl.summary_rules import largest_remainder, overall_rag
+from cqcxl.core.model import RAG
+from cqcxl.core.summary_rules import largest_remainder, overall_rag
 
 from .conftest import EXAMPLE, run_cli
 from .userview import header_row, task_rows, user_view

@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from cqcxl import layout as L
-from cqcxl.io import build
+from cqcxl.sheets import layout as L
+from cqcxl.sheets import template as build
 
 from .conftest import TEMPLATE, run_cli
 
@@ -101,8 +101,8 @@ def test_committed_template_matches_the_generator(tmp_path):
 
 
 def test_template_reads_back_as_nine_empty_workstreams(wb):
-    from cqcxl.io import openpyxl_book
-    from cqcxl.parse import read_plan
+    from cqcxl.engines import openpyxl_engine as openpyxl_book
+    from cqcxl.sheets.read import read_plan
 
     plan = read_plan(openpyxl_book.read(openpyxl_book.load(TEMPLATE))).plan
     assert [(w.number, w.name) for w in plan.workstreams] == list(L.TEMPLATE_WORKSTREAMS)

@@ -9,7 +9,7 @@ import shutil
 import openpyxl
 import pytest
 
-from cqcxl import layout as L
+from cqcxl.sheets import theme as T
 
 from .conftest import run_cli, task
 from .userview import header_row as _header_row
@@ -83,7 +83,7 @@ def test_rag_cells_are_coloured_from_their_values(validated):
             rag = ws.cell(r, 6).value
             if rag:
                 fill = ws.cell(r, 6).fill.fgColor.rgb[-6:]
-                assert fill == L.RAG_FILL[rag], (name, r, rag, fill)
+                assert fill == T.RAG_FILL[rag], (name, r, rag, fill)
                 font = ws.cell(r, 6).font.color.rgb[-6:]
                 assert font == ("FFFFFF" if rag == "Blue" else "000000")
                 seen.add(rag)
@@ -124,8 +124,8 @@ def test_validation_sheet_lists_everything_errors_first(validated):
 
 def test_nothing_a_lead_typed_changes(validated):
     src, out, findings = validated
-    from cqcxl.io import openpyxl_book
-    from cqcxl.parse import read_plan
+    from cqcxl.engines import openpyxl_engine as openpyxl_book
+    from cqcxl.sheets.read import read_plan
 
     plan = read_plan(openpyxl_book.read(openpyxl_book.load(src))).plan
     rag_cells = {(t.sheet, t.cells["rag"]) for t in plan.tasks} | {

@@ -3,7 +3,7 @@
 The example plan is turned into the book JSON that Excel sends to xlwings (Lite/Server);
 ``cqcxl.excel.validate`` / ``build_summary`` / ``close_period`` run on ``xw.Book(json=…)``;
 the actions they record are replayed onto the openpyxl workbook (``tests/replay.py``) and
-compared with what the headless path (``cqcxl.validate.run`` + ``openpyxl_book.apply``)
+compared with what the headless path (``cqcxl.jobs`` + ``openpyxl_engine.apply``)
 writes: same findings, same RAG fills, same notes, same Summary values.
 
 xlwings' remote engine is under the PolyForm Noncommercial licence; the key
@@ -26,12 +26,13 @@ os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"  # before xlwings is importe
 
 import xlwings as xw  # noqa: E402
 
-from cqcxl import history, summary, validate  # noqa: E402
-from cqcxl import layout as L  # noqa: E402
-from cqcxl.cells import CellError  # noqa: E402
-from cqcxl.io import openpyxl_book, xlwings_book  # noqa: E402
+from cqcxl.engines import openpyxl_engine as openpyxl_book
+from cqcxl.engines import xlwings_engine as xlwings_book  # noqa: E402
+from cqcxl.grid import CellError  # noqa: E402
+from cqcxl.jobs import run_job  # noqa: E402
+from cqcxl.sheets import layout as L  # noqa: E402
 
-from .conftest import EXAMPLE, ROOT  # noqa: E402
+from .conftest import EXAMPLE, ROOT, build_workbook  # noqa: E402
 from .replay import book_json, replay  # noqa: E402
 
 AS_OF = date(2018, 11, 15)
@@ -192,7 +193,7 @@ def test_validate_matches_the_headless_path(example_json):
 
     book = remote_book(example_json)
     out = excel.validate(book, today=AS_OF)
-    want_wb, want = headless(lambda g: validate.run(g, today=AS_OF))
+    want_wb, want = headless(lambda g: run_job("validate", g, today=AS_OF))
     assert out.ok
     assert [f.to_json() for f in out.result.findings] == [f.to_json() for f in want.findings]
 
@@ -202,7 +203,7 @@ def test_validate_matches_the_headless_path(example_json):
     assert got_wb.sheetnames == want_wb.sheetnames
     assert r.alerts == []  # no message box on success: the Validation sheet shows
     # Same RAG fills and font colours on every task and risk RAG cell.
-    rag_cells = [(e.sheet, ref) for e in want.edits if e.__class__.__name__ == "SetRagFills"
+    rag_cells = [(e.sheet, ref) for e in want.edits if e.__class__.__name__ == "SetCellColours"
                  for ref in e.cells]
     assert len(rag_cells) > 100
     for sheet, ref in rag_cells:
@@ -285,7 +286,7 @@ def test_build_summary_matches_the_headless_path(example_json):
 
     book = remote_book(example_json)
     out = excel.build_summary(book, today=AS_OF)
-    want_wb, want = headless(lambda g: summary.run(g, today=AS_OF))
+    want_wb, want = headless(lambda g: run_job("summary", g, today=AS_OF))
     assert out.ok
     assert out.result.summary.total.by_rag == want.summary.total.by_rag
     acts = actions(book)
@@ -321,7 +322,7 @@ def test_close_period_matches_the_headless_path(example_json):
 
     book = remote_book(example_json)
     out = excel.close_period(book)
-    want_wb, want = headless(history.close_period)
+    want_wb, want = headless(lambda g: run_job("close-period", g))
     assert out.ok
     got_wb = openpyxl.load_workbook(EXAMPLE)
     r = replay(got_wb, actions(book))
@@ -443,13 +444,12 @@ def test_the_100x_plan(example_data):
     one call per sheet; font colours follow the runs of Blue in the data; notes are one
     per problem cell."""
     from cqcxl import excel
-    from cqcxl.io import build
 
     data = copy.deepcopy(example_data)
     for ws in data["workstreams"]:
         ws["tasks"] = [dict(t, task_id=f"{t['task_id']}.{k}" if t.get("task_id") else "")
                        for k in range(100) for t in ws["tasks"]]
-    payload = book_json(build.build_workbook(data))
+    payload = book_json(build_workbook(data))
     book = remote_book(payload)
     out = excel.validate(book, today=AS_OF)
     v = Counter(a["func"] for a in actions(book))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from cqcxl import layout as L
+from cqcxl.sheets import layout as L
 
 
 def user_view(path, *, skip_fill: set[tuple[str, str]] = frozenset()) -> dict:

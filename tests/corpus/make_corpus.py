@@ -39,7 +39,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import TableColumn
 
-from cqcxl import layout as L
+from cqcxl.sheets import layout as L
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cumbria-2018-11.xlsx"

@@ -1,4 +1,4 @@
-"""Turn the grids an adapter read into a :class:`~cqcxl.model.Plan`.
+"""Turn the grids an engine read into a :class:`~cqcxl.core.model.Plan`.
 
 This is the only place that knows where things sit on a sheet, and it finds them by their
 label or header text, so inserted columns, moved blocks, extra user columns, blank rows and
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..core.dates import interpret
+from ..core.findings import Finding, make
+from ..core.model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
+from ..errors import BookError
+from ..grid import BookGrid, CellError, SheetGrid, a1
 from . import layout as L
-from .cells import BookGrid, CellError, SheetGrid, a1
-from .dates import interpret
-from .errors import BookError
-from .findings import Finding, make
-from .model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
 
 
 @dataclass
@@ -184,19 +184,9 @@ def read_workstream(grid: SheetGrid, number: int, name: str, sponsor: str) -> Wo
         c, v = _value_right_of(grid, *pos)
         ws.headline = text(v)
         ws.cells["headline"] = a1(pos[0], c or pos[1] + 1)
-    ws.cells["header_row"] = str(header_row)
-    ws.cells["columns"] = ",".join(f"{f}={c}" for f, c in cols.items())
+    ws.header_row = header_row
+    ws.columns = dict(cols)
     return ws
-
-
-def task_columns(ws: Workstream) -> dict[str, int]:
-    """field -> column number of the key-task table, as read."""
-    out = {}
-    for part in ws.cells.get("columns", "").split(","):
-        if "=" in part:
-            f, c = part.split("=")
-            out[f] = int(c)
-    return out
 
 
 def _as_date(value: Any) -> date | None:
@@ -238,7 +228,8 @@ def read_plan(book: BookGrid) -> ReadResult:
             pos = labels.get(L.norm_header(label))
             if not pos:
                 continue
-            _, v = _value_right_of(plan_grid, *pos)
+            c, v = _value_right_of(plan_grid, *pos)
+            plan.cells[attr] = a1(pos[0], c or pos[1] + 1)
             if attr.endswith("date"):
                 setattr(plan, attr, _as_date(v))
             else:

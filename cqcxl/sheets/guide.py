@@ -1,12 +1,12 @@
 """The words on the Guide sheet: how to fill in the plan, the legend, the Board's rules.
 
-Kept as data so the template builder writes it and tests can check it is there.
+Kept as data so the template writes it and tests can check it is there.
 """
 
 from __future__ import annotations
 
-from .model import RAG_MEANING, RAG_ORDER
-from .summary_rules import OVERALL_RAG_RULE, ROUNDING_RULE, TRAVEL_RULE
+from ..core.model import RAG_MEANING, RAG_ORDER
+from ..core.summary_rules import OVERALL_RAG_RULE, ROUNDING_RULE, TRAVEL_RULE
 
 TITLE = "How to use this workbook"
 

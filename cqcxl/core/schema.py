@@ -19,7 +19,8 @@ from .findings import Finding, make
 from .model import KeyTask, Risk
 
 _HERE = Path(__file__).resolve().parent
-_CANDIDATES = (_HERE / "schemas", _HERE.parent / "schemas")
+#: installed: cqcxl/schemas (package data); a source checkout: schemas/ at the top
+_CANDIDATES = (_HERE.parent / "schemas", _HERE.parent.parent / "schemas")
 NAMES = ("common", "task", "risk", "workstream", "plan")
 
 
@@ -75,7 +76,8 @@ def _row(obj: dict) -> dict:
     return out
 
 
-_LABEL = {
+#: field -> the column header a person sees (for messages)
+LABELS = {
     "task_id": "Task ID", "key_task": "Key task", "owner": "Task owner",
     "date_to_complete": "Date to complete", "rag": "RAG", "revised_date": "Revised date",
     "last_updated": "Last updated", "risk": "Key risk", "mitigation": "Mitigation",
@@ -90,7 +92,7 @@ def _who(item: KeyTask | Risk) -> str:
 
 def _message(item: KeyTask | Risk, field: str, err: Any) -> tuple[str, str]:
     """(code, message) for one schema error on ``field``."""
-    label = _LABEL.get(field, field.replace("_", " ").capitalize())
+    label = LABELS.get(field, field.replace("_", " ").capitalize())
     who = _who(item)
     v = err.validator
     if v == "required" or (v == "minLength" and err.validator_value == 1):

@@ -1,59 +1,56 @@
-"""The live-Excel adapter: read the open workbook into grids, apply edits, through xlwings.
+"""The live engine: read the open workbook into grids and apply edits, through xlwings.
 
-The same edits as the file adapter (``openpyxl_book``), applied through xlwings' public
+The same edits as the file engine (``openpyxl_engine``), applied through xlwings' public
 API (``Book``, ``Sheet``, ``Range``, ``Note``, ``Chart``) so that it works on every xlwings
 engine: desktop Excel on Windows/macOS (``RunPython``), and the remote engine behind
-xlwings Lite and xlwings Server. No openpyxl here.
+xlwings Lite and xlwings Server. Imports only the contract (grid, edits, errors) and
+xlwings; no openpyxl here.
 
 Excel operations are grouped so that their number depends on sheets, colours and
 rectangles, not rows:
 
 - reading: one ``range.value`` per sheet (from A1 to the used range's last cell);
-- RAG fills: one ``set_colors`` per RAG column on the remote engine (contiguous runs of
+- cell colours: one ``set_colors`` per RAG column on the remote engine (contiguous runs of
   one colour on desktop Excel), font colours in runs of one colour;
 - a sheet cqcxl owns: one ``range.value`` for all its blocks; each formatting property
   painted over maximal rectangles of equal value; single-row merges stacked into one
   ``merge(across=True)``; equal column widths / row heights in runs.
 
-Limits, by engine (what :func:`apply` could not do is listed in :attr:`Report.skipped`):
+Limits, by engine (what :func:`apply` could not do is listed in the returned Report):
 
-- The remote engine (Lite, Server) cannot read a note's text or author, nor a cell's fill.
-  A note there counts as cqcxl's when the previous Validation sheet lists its cell (cqcxl
-  put a note on every cell it listed, except the ``note-not-added`` ones); any other note
-  counts as the user's and is never touched. A RAG cell left without a RAG keeps its fill
-  (it could be the user's). Pie slices cannot be coloured there, so the pies are left out
-  rather than drawn in Excel's default colours (Red would show as gold).
+- The remote engine (Lite, Server) cannot read a note's text or author, nor a cell's fill:
+  notes are read as ``Note(None, None)`` (the sheets decide whose they are), and a cell
+  whose colour is to be taken off keeps its fill (it could be the user's). Pie slices
+  cannot be coloured there, so the pies are left out rather than drawn in Excel's default
+  colours (Red would show as gold).
 - Column widths are characters on desktop Excel and points on the remote engine.
-- Autofilter, page orientation/fit and print titles have no public xlwings API; they are
-  set through ``sheet.api`` on desktop Excel for Windows only, else skipped.
+- Freeze panes, tab colour, autofilter, page orientation/fit and print titles have no
+  xlwings API on the desktop engines; they go through Excel's object model (``.api``) on
+  Windows, else they are skipped and reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import xlwings as xw
 
-from .. import layout as L
-from ..cells import ERROR_VALUES, BookGrid, CellError, Note, SheetGrid, col_letter, parse_a1
 from ..edits import (
     AppendRows,
     Block,
     Edit,
     ReplaceSheet,
+    SetCellColours,
     SetNotes,
-    SetRagFills,
     SheetSpec,
     Style,
+    width_points,
 )
-
-_BORDER = "#BFBFBF"
+from ..grid import ERROR_VALUES, BookGrid, CellError, Note, SheetGrid, col_letter, parse_a1
+from .base import Report
 
 
 def is_remote(book: xw.Book) -> bool:
@@ -65,7 +62,8 @@ def is_remote(book: xw.Book) -> bool:
 
 
 def _windows_desktop(book: xw.Book) -> bool:
-    return sys.platform.startswith("win") and not is_remote(book)
+    """Excel for Windows (COM): Excel's own object model is there through ``.api``."""
+    return type(book.impl).__module__.endswith("_xlwindows")
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -103,33 +101,8 @@ def _address(note: Any) -> str | None:
     return addr.replace("$", "").split("!")[-1].upper() if addr else None
 
 
-def _listed_cells(grid: SheetGrid | None) -> set[tuple[str, str]]:
-    """(sheet, cell) of every finding the previous Validation sheet lists as having got a
-    note: the cells where cqcxl put its notes last time."""
-    out: set[tuple[str, str]] = set()
-    if grid is None:
-        return out
-    cell_col = code_col = None
-    for row in grid.rows:
-        texts = [str(v).strip() if v is not None else "" for v in row]
-        if cell_col is None:
-            if "Cell" in texts and "Code" in texts:
-                cell_col, code_col = texts.index("Cell"), texts.index("Code")
-            continue
-        where = texts[cell_col] if cell_col < len(texts) else ""
-        code = texts[code_col] if code_col < len(texts) else ""
-        if code == "note-not-added" or "!" not in where:
-            continue
-        if where.startswith("="):  # a HYPERLINK formula read as a formula: take its label
-            labels = re.findall(r'"((?:[^"]|"")*)"', where)
-            where = labels[-1].replace('""', '"') if labels else ""
-        sheet, _, cell = where.rpartition("!")
-        if sheet and cell:
-            out.add((sheet, cell.replace("$", "").upper()))
-    return out
-
-
-def _notes(sheet: xw.Sheet, listed: set[tuple[str, str]]) -> dict[str, Note]:
+def _notes(sheet: xw.Sheet) -> dict[str, Note]:
+    """A1 -> the note on it; ``Note(None, None)`` where the engine cannot read notes."""
     try:
         notes = list(sheet.notes)
     except (NotImplementedError, AttributeError):
@@ -140,41 +113,20 @@ def _notes(sheet: xw.Sheet, listed: set[tuple[str, str]]) -> dict[str, Note]:
         if not addr:
             continue
         try:
-            text = note.text or ""
-            author = note.author or ""
+            out[addr] = Note(note.author or "", note.text or "")
         except NotImplementedError:
-            # The engine cannot say what the note is: the previous Validation sheet can.
-            ours = (sheet.name, addr) in listed
-            out[addr] = Note(L.NOTE_AUTHOR if ours else "", "")
-            continue
-        ours = author == L.NOTE_AUTHOR or text.lstrip().startswith(L.NOTE_PREFIX)
-        out[addr] = Note(L.NOTE_AUTHOR if ours else author, text)
+            out[addr] = Note(None, None)
     return out
 
 
 def read(book: xw.Book) -> BookGrid:
     """Every sheet's values (one read per sheet) and the notes on it."""
     sheets = list(book.sheets)
-    grids = [SheetGrid(s.name, _sheet_values(s), {}, not s.visible) for s in sheets]
-    by_name = {g.name: g for g in grids}
-    listed = _listed_cells(by_name.get(L.VALIDATION))
-    for s, g in zip(sheets, grids, strict=True):
-        g.notes = _notes(s, listed)
-    return BookGrid(book.name, grids)
+    return BookGrid(book.name, [SheetGrid(s.name, _sheet_values(s), _notes(s), not s.visible)
+                                for s in sheets])
 
 
 # --- applying edits -----------------------------------------------------------------------
-
-@dataclass
-class Report:
-    """What :func:`apply` did not do on this engine, and why (for the log and the tests)."""
-
-    skipped: list[str] = field(default_factory=list)
-
-    def skip(self, what: str) -> None:
-        if what not in self.skipped:
-            self.skipped.append(what)
-
 
 def _hex(color: str) -> str:
     return "#" + color[-6:].upper()
@@ -209,15 +161,15 @@ def _font_runs(rows: dict[int, str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _rag_fills(book: xw.Book, edit: SetRagFills, report: Report) -> None:
+def _cell_colours(book: xw.Book, edit: SetCellColours, report: Report) -> None:
     sheet = book.sheets[edit.sheet]
     remote = is_remote(book)
-    cells = {parse_a1(ref): rag for ref, rag in edit.cells.items()}
-    rated = {rc: rag for rc, rag in cells.items() if rag is not None}
-    unrated = sorted(rc for rc, rag in cells.items() if rag is None)
+    cells = {parse_a1(ref): colour for ref, colour in edit.cells.items()}
+    rated = {rc: c for rc, c in cells.items() if c is not None}
+    unrated = sorted(rc for rc, c in cells.items() if c is None)
     if remote and rated:
-        # One set_colors over the rectangle holding every RAG cell of the sheet ('...'
-        # keeps a cell's fill as it is), cut in slices of at most 10,000 cells.
+        # One set_colors over the rectangle holding every coloured cell of the sheet
+        # ('...' keeps a cell's fill as it is), cut in slices of at most 10,000 cells.
         c1 = min(c for _, c in rated)
         c2 = max(c for _, c in rated)
         top, bottom = min(r for r, _ in rated), max(r for r, _ in rated)
@@ -225,51 +177,46 @@ def _rag_fills(book: xw.Book, edit: SetRagFills, report: Report) -> None:
         for r1 in range(top, bottom + 1, step):
             r2 = min(bottom, r1 + step - 1)
             sheet.range(_ref(r1, c1, r2, c2)).set_colors(
-                [[_hex(L.RAG_FILL[rated[(r, c)]]) if (r, c) in rated else ...
+                [[_hex(rated[(r, c)].fill) if (r, c) in rated else ...
                   for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)])
     elif rated:
-        for rag in sorted(set(rated.values())):
-            for rect in rectangles([rc for rc, x in rated.items() if x == rag]):
-                sheet.range(_ref(*rect)).color = _hex(L.RAG_FILL[rag])
+        for fill in sorted({c.fill for c in rated.values()}):
+            for rect in rectangles([rc for rc, x in rated.items() if x.fill == fill]):
+                sheet.range(_ref(*rect)).color = _hex(fill)
     by_col: dict[int, dict[int, str]] = defaultdict(dict)
-    for (r, c), rag in rated.items():
-        by_col[c][r] = L.RAG_FONT[rag]
+    for (r, c), colour in rated.items():
+        by_col[c][r] = colour.font
     for c, rows in sorted(by_col.items()):
-        for a, b, colour in _font_runs(rows):
-            sheet.range(_ref(a, c, b, c)).font.color = _hex(colour)
+        for a, b, font in _font_runs(rows):
+            sheet.range(_ref(a, c, b, c)).font.color = _hex(font)
     if not unrated:
         return
     if remote:
-        report.skip("RAG cells without a RAG keep their fill: this engine cannot read a "
-                    "fill to tell cqcxl's colour from the user's")
+        report.skip("cells whose colour cqcxl would take off keep their fill: this engine "
+                    "cannot read a fill to tell cqcxl's colour from the user's")
         return
-    for r, c in unrated:  # desktop: read each one and take off only a RAG colour
+    for r, c in unrated:  # desktop: read each one and take off only a removable colour
         rng = sheet.range((r, c))
         current = rng.color
-        if current is not None and L.is_rag_fill("{:02X}{:02X}{:02X}".format(*current)):
+        if current is not None and edit.is_removable("{:02X}{:02X}{:02X}".format(*current)):
             rng.color = None
-            rng.font.color = "#000000"
-
-
-def _sheet_notes(grid: SheetGrid | None, sheet: xw.Sheet) -> dict[str, Note]:
-    if grid is not None:
-        return grid.notes
-    return _notes(sheet, set())
+            if edit.plain_font:
+                rng.font.color = _hex(edit.plain_font)
 
 
 def _set_notes(book: xw.Book, edit: SetNotes, grid: SheetGrid | None) -> None:
+    """cqcxl's notes: delete the ones the edit removes, replace or add the rest. Which
+    cells already hold a note comes from what :func:`read` saw (else read again)."""
     sheet = book.sheets[edit.sheet]
-    existing = _sheet_notes(grid, sheet)
-    for addr, note in sorted(existing.items()):
-        if note.author == L.NOTE_AUTHOR and addr not in edit.notes:
+    existing = grid.notes if grid is not None else _notes(sheet)
+    for addr in edit.remove:
+        if addr.upper() in existing:
             sheet.range(addr).note.delete()
-    for addr, text in edit.notes.items():
-        note = existing.get(addr.upper())
-        if note is None:
-            sheet.range(addr).add_note(text)
-        elif note.author == L.NOTE_AUTHOR:
-            sheet.range(addr).note.text = text
-        # else: a user's own comment, never touched (the core listed the problem instead)
+    for addr, note in edit.notes.items():
+        if addr.upper() in existing and addr not in edit.remove:
+            sheet.range(addr).note.text = note.text
+        else:
+            sheet.range(addr).add_note(note.text)
 
 
 # --- a sheet cqcxl owns: values, then formatting painted over rectangles -------------------
@@ -312,7 +259,7 @@ def _cells(ref: str) -> Iterable[tuple[int, int]]:
 
 #: Each property's value on a cell nobody formatted; those are never written.
 _DEFAULTS = {"fill": None, "bold": False, "italic": False, "font_color": None, "size": 11,
-             "wrap": False, "halign": None, "valign": None, "border": False,
+             "wrap": False, "halign": None, "valign": None, "border": None,
              "number_format": None}
 
 
@@ -331,7 +278,7 @@ def _final_formats(styles: Iterable[tuple[str, Style]]) -> dict[tuple[int, int],
                          size=st.size or 11)
             f.update(wrap=st.wrap, halign=st.halign, valign=st.valign)
             if st.border:
-                f["border"] = True
+                f["border"] = st.border
             if st.number_format:
                 f["number_format"] = st.number_format
     return out
@@ -378,7 +325,7 @@ def _set_format(rng: xw.Range, prop: str, value: Any) -> None:
         rng.vertical_alignment = value
     elif prop == "border":
         rng.borders.line_style = "continuous"
-        rng.borders.color = _BORDER
+        rng.borders.color = _hex(value)
     elif prop == "number_format":
         rng.number_format = value
 
@@ -414,7 +361,7 @@ def column_width(chars: float, remote: bool) -> float:
     """Characters (Excel's unit, the spec's) -> what the engine takes: characters on
     desktop Excel, points on the remote engine (Calibri 11: 7 px a character + 5 px
     padding, 0.75 pt a pixel)."""
-    return round(L.width_points(chars), 2) if remote else chars
+    return round(width_points(chars), 2) if remote else chars
 
 
 def _widths(sheet: xw.Sheet, widths: dict[int, float], remote: bool) -> None:
@@ -457,7 +404,7 @@ def _pies(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> No
         except Exception as exc:  # an engine without charts: the table still has the counts
             report.skip(f"{spec.name}: pies left out ({type(exc).__name__}: {exc})")
             return
-        if not _colour_slices(chart, ch.colors):
+        if not _windows_desktop(book) or not _colour_slices(chart, ch.colors):
             report.skip(f"{spec.name}: pie slices keep Excel's colours (slice colours need "
                         "Excel for Windows)")
 
@@ -470,8 +417,6 @@ def _bgr(color: str) -> int:
 def _colour_slices(chart: Any, colors: tuple[str, ...]) -> bool:
     """Slice colours and percentage labels: no public xlwings API, so Excel's own object
     model on Windows (``chart.api`` is ``(ChartObject, Chart)`` there)."""
-    if not sys.platform.startswith("win"):
-        return False
     try:
         series = chart.api[1].SeriesCollection(1)
         for i, color in enumerate(colors, start=1):
@@ -487,9 +432,6 @@ def _colour_slices(chart: Any, colors: tuple[str, ...]) -> bool:
 def _page_setup(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> None:
     if spec.print_area:
         sheet.page_setup.print_area = spec.print_area
-    wants = spec.autofilter or spec.print_title_rows or spec.landscape or spec.fit_width
-    if not wants:
-        return
     if not _windows_desktop(book):
         report.skip(f"{spec.name}: autofilter, landscape, fit to width and print titles need "
                     "Excel for Windows (no xlwings API for them)")
@@ -499,16 +441,56 @@ def _page_setup(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report)
         if spec.autofilter:
             api.Range(spec.autofilter).AutoFilter()
         ps = api.PageSetup
-        ps.Orientation = 2 if spec.landscape else 1
-        if spec.fit_width:
+        page = spec.page
+        ps.Orientation = 2 if page.landscape else 1  # xlLandscape, xlPortrait
+        if page.paper == "A4":
+            ps.PaperSize = 9  # xlPaperA4
+        if page.fit_width:
             ps.Zoom = False
             ps.FitToPagesWide = 1
             ps.FitToPagesTall = False
+        left, right, top, bottom = page.margins
+        ps.LeftMargin, ps.RightMargin = left * 72, right * 72  # inches -> points
+        ps.TopMargin, ps.BottomMargin = top * 72, bottom * 72
         if spec.print_title_rows:
             a, _, b = spec.print_title_rows.partition(":")
             ps.PrintTitleRows = f"${a}:${b or a}"
     except Exception as exc:  # printing set-up is a nicety: never fail the job for it
         report.skip(f"{spec.name}: page set-up not applied ({exc})")
+
+
+def _freeze(book: xw.Book, sheet: xw.Sheet, ref: str, report: Report) -> None:
+    """Freeze the rows above and the columns left of ``ref``. xlwings has this on its remote
+    engine only; desktop Excel freezes through the active window."""
+    try:
+        sheet.freeze_panes.freeze_at(ref)
+        return
+    except (NotImplementedError, AttributeError):
+        pass
+    if not _windows_desktop(book):
+        report.skip(f"{sheet.name}: panes not frozen (no way to do it on this engine)")
+        return
+    try:
+        row, col = parse_a1(ref)
+        sheet.activate()
+        window = book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn = col - 1
+        window.SplitRow = row - 1
+        window.FreezePanes = True
+    except Exception as exc:  # a nicety: never fail the job for it
+        report.skip(f"{sheet.name}: panes not frozen ({exc})")
+
+
+def _tab_colour(book: xw.Book, sheet: xw.Sheet, colour: str, report: Report) -> None:
+    """xlwings has no tab-colour API on any engine: Excel's object model on Windows."""
+    if not _windows_desktop(book):
+        report.skip(f"{sheet.name}: tab colour not set on this engine")
+        return
+    try:
+        sheet.api.Tab.Color = _bgr(colour)
+    except Exception as exc:  # a nicety: never fail the job for it
+        report.skip(f"{sheet.name}: tab colour not set ({exc})")
 
 
 def _add_sheet(book: xw.Book, name: str, position: int | None) -> xw.Sheet:
@@ -554,14 +536,11 @@ def _replace(book: xw.Book, spec: SheetSpec, report: Report) -> None:
     _heights(sheet, spec.row_heights)
     _pies(book, sheet, spec, report)
     if spec.freeze:
-        sheet.freeze_panes.freeze_at(spec.freeze)
+        _freeze(book, sheet, spec.freeze, report)
     if not spec.gridlines:
         sheet.show_gridlines = False
     if spec.tab_color:
-        try:
-            sheet.tab_color = _hex(spec.tab_color)
-        except (NotImplementedError, AttributeError):
-            report.skip(f"{spec.name}: tab colour not set on this engine")
+        _tab_colour(book, sheet, spec.tab_color, report)
     _page_setup(book, sheet, spec, report)
     if spec.activate:
         sheet.activate()
@@ -576,11 +555,11 @@ def _append(book: xw.Book, edit: AppendRows) -> None:
 
 def apply(book: xw.Book, edits: Iterable[Edit], *, grid: BookGrid | None = None) -> Report:
     """Apply edits to the open workbook. ``grid`` is what :func:`read` returned for this
-    book (it says which notes are cqcxl's; without it the notes are read again)."""
+    book (it says which cells already hold a note; without it the notes are read again)."""
     report = Report()
     for e in edits:
-        if isinstance(e, SetRagFills):
-            _rag_fills(book, e, report)
+        if isinstance(e, SetCellColours):
+            _cell_colours(book, e, report)
         elif isinstance(e, SetNotes):
             _set_notes(book, e, grid.sheet(e.sheet) if grid is not None else None)
         elif isinstance(e, ReplaceSheet):
@@ -590,3 +569,19 @@ def apply(book: xw.Book, edits: Iterable[Edit], *, grid: BookGrid | None = None)
         else:  # pragma: no cover - a programming error, not a user's
             raise TypeError(f"unknown edit {e!r}")
     return report
+
+
+class LiveBook:
+    """The workbook open in Excel as an engine: read, apply (nothing to save: the user
+    sees the result at once)."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+        self.grid: BookGrid | None = None
+
+    def read(self) -> BookGrid:
+        self.grid = read(self.book)
+        return self.grid
+
+    def apply(self, edits: Iterable[Edit]) -> Report:
+        return apply(self.book, edits, grid=self.grid)

@@ -1,25 +1,19 @@
 """The cover page as data: counts, percentages, overall RAG, direction of travel, exceptions.
 
 Computed from the workstream sheets every time, so the cover cannot disagree with them
-(the hand-made November 2018 cover did). ``run`` returns the numbers and the edits that
-write the Summary sheet (see ``cover.py``).
+(the hand-made November 2018 cover did). :func:`compute` returns the numbers; the Summary
+sheet's layout is :mod:`cqcxl.sheets.cover`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from . import layout as L
-from .cells import BookGrid
-from .edits import Edit, ReplaceSheet
-from .findings import Finding
-from .history import Snapshot, previous, read_history, task_keys, ws_counts
+from .history import Snapshot, previous, task_keys
 from .model import RAG, RAG_ORDER, KeyTask, Plan, Risk, Workstream
-from .parse import read_plan
-from .rules import board_rules, has_change_request
+from .rules import has_change_request, overdue_no_mitigation
 from .summary_rules import largest_remainder, overall_rag, score, travel
-from .validate import reporting_date
 
 NOT_RATED = "Not rated"
 
@@ -48,9 +42,10 @@ class Counts:
         values = [self.by_rag[r] for r in RAG_ORDER] + [self.unrated]
         return dict(zip(keys, largest_remainder(values), strict=True))
 
-    def counts_by_name(self) -> dict[str, int]:
+    def counts_by_name(self, *, always_unrated: bool = False) -> dict[str, int]:
+        """Blue, Green, Amber, Red (and Not rated when there are any, or always)."""
         out = {r.value: self.by_rag[r] for r in RAG_ORDER}
-        if self.unrated:
+        if self.unrated or always_unrated:
             out[NOT_RATED] = self.unrated
         return out
 
@@ -91,7 +86,6 @@ class Summary:
     change_requests: list[tuple[Workstream, KeyTask]]
     risks: list[tuple[Workstream, Risk]]
     changes: list[TaskChange]
-    findings: list[Finding] = field(default_factory=list)
 
     @property
     def previous_date(self) -> date | None:
@@ -109,8 +103,6 @@ def _counts_from(snapshot_counts: dict[str, int]) -> dict[RAG, int]:
 
 def compute(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Summary:
     prev = previous(snaps, as_of)
-    findings = board_rules(plan, as_of)
-    headline = {(f.sheet, f.task_id, f.cell) for f in findings if f.overdue_no_mitigation}
     rows = []
     for ws in plan.workstreams:
         c = Counts.of(ws.tasks)
@@ -129,9 +121,7 @@ def compute(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Summary:
     overdue, reds, crs, risks = [], [], [], []
     for ws in plan.workstreams:
         for t in ws.tasks:
-            flagged = any((ws.sheet, t.task_id, t.cells.get(f)) in headline
-                          for f in ("rag", "mitigation"))
-            if flagged:
+            if overdue_no_mitigation(t, as_of):
                 overdue.append((ws, t))
             elif t.rag is RAG.RED:
                 reds.append((ws, t))
@@ -142,7 +132,7 @@ def compute(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Summary:
                 risks.append((ws, k))
     risks.sort(key=lambda p: (_RISK_ORDER[p[1].rag], p[0].number))
     return Summary(plan, as_of, prev, rows, total, travel(total.score, total_before),
-                   overdue, reds, crs, risks, _changes(plan, prev), findings)
+                   overdue, reds, crs, risks, _changes(plan, prev))
 
 
 def _changes(plan: Plan, prev: Snapshot | None) -> list[TaskChange]:
@@ -169,21 +159,4 @@ def _changes(plan: Plan, prev: Snapshot | None) -> list[TaskChange]:
     return out
 
 
-@dataclass
-class Result:
-    summary: Summary
-    edits: list[Edit]
-
-
-def run(book: BookGrid, as_of: date | None = None, *, today: date | None = None,
-        plan: Plan | None = None) -> Result:
-    """``plan``: the plan already read from ``book`` (by Validate in the same job)."""
-    from .cover import cover_sheet
-
-    plan = plan if plan is not None else read_plan(book).plan
-    when, _ = reporting_date(plan, as_of, today or date.today())
-    s = compute(plan, when, read_history(book.sheet(L.HISTORY)))
-    return Result(s, [ReplaceSheet(cover_sheet(s))])
-
-
-__all__ = ["Counts", "Summary", "compute", "run", "ws_counts"]
+__all__ = ["NOT_RATED", "Counts", "Row", "Summary", "TaskChange", "compute"]

@@ -63,7 +63,7 @@ class Finding:
         return CODES.get(self.code, (self.severity, self.code))[1]
 
     def sort_key(self, sheet_order: dict[str, int] | None = None) -> tuple:
-        from .cells import cell_key
+        from ..grid import cell_key
 
         order = sheet_order or {}
         return (

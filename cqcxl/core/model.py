@@ -1,7 +1,7 @@
 """The action plan as plain data: plan, workstreams, key tasks, risks, RAG.
 
 Every value keeps where it came from (``cells``: field -> A1 address on the sheet), so a
-finding can point at the exact cell. Nothing here knows about openpyxl or xlwings.
+finding can point at the exact cell. Nothing here knows about workbooks or engines.
 """
 
 from __future__ import annotations
@@ -64,6 +64,11 @@ def as_int(value: object) -> int | None:
     except (ValueError, OverflowError):
         return None
     return int(f) if f == f and abs(f) < 1e15 else None
+
+
+def norm_id(task_id: str) -> str:
+    """A Task ID folded for matching: spaces and case ignored (``a / b1`` = ``A/B1``)."""
+    return "".join(task_id.split()).upper()
 
 
 def split_owners(owner: str) -> list[str]:
@@ -197,6 +202,9 @@ class Workstream:
     headline: str = ""
     #: A1 address of the RAG header cell and of the headline, for links
     cells: dict[str, str] = field(default_factory=dict)
+    #: the key-task table as read: its header row and field -> column number
+    header_row: int = 0
+    columns: dict[str, int] = field(default_factory=dict)
 
     @property
     def sponsors(self) -> list[str]:
@@ -228,6 +236,8 @@ class Plan:
     previous_reporting_date: date | None = None
     programme: str = ""
     workstreams: list[Workstream] = field(default_factory=list)
+    #: where the Plan sheet's values were read: "reporting_date" -> A1 (of the value cell)
+    cells: dict[str, str] = field(default_factory=dict)
 
     @property
     def tasks(self) -> list[KeyTask]:

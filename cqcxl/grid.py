@@ -1,7 +1,8 @@
-"""A1 addresses and the plain grid of values an adapter hands to the core.
+"""What an engine reads: the workbook as plain grids of values, its notes, A1 helpers.
 
-An adapter reads each sheet in one block into a :class:`SheetGrid`; the core never asks a
-workbook for a single cell.
+This module and :mod:`cqcxl.edits` are the contract between the domain and the engines.
+An engine reads each sheet in one block into a :class:`SheetGrid`; nothing above the
+engines ever asks a workbook for a single cell.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-#: Excel's error values, as both adapters see them in a cell.
+#: Excel's error values, as every engine sees them in a cell.
 ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
                           "#UNKNOWN!", "#DATA!"})
@@ -76,8 +77,11 @@ class CellError:
 
 @dataclass
 class Note:
-    author: str
-    text: str
+    """A note (comment) already on a cell. ``None`` where the engine cannot read it (xlwings'
+    remote engine sees that a note exists, not what it says)."""
+
+    author: str | None
+    text: str | None
 
 
 @dataclass
@@ -86,7 +90,7 @@ class SheetGrid:
 
     name: str
     rows: list[list[Any]]
-    #: A1 -> note already on the cell (author and text), where the adapter can read them
+    #: A1 -> note already on the cell (author and text, where the engine can read them)
     notes: dict[str, Note] = field(default_factory=dict)
     hidden: bool = False
 
@@ -108,7 +112,7 @@ class SheetGrid:
 
 @dataclass
 class BookGrid:
-    """What an adapter read from a workbook: its name and every sheet, in tab order."""
+    """What an engine read from a workbook: its name and every sheet, in tab order."""
 
     name: str
     sheets: list[SheetGrid]

@@ -1,26 +1,29 @@
 """Lay out the Summary sheet (the Board's cover) as edits, from a computed Summary.
 
 One sheet spec: title, headline lines, the workstream table, pies in a grid, then the
-exceptions. The layout is written once, here; both adapters apply it.
+exceptions. The layout is written once, here; every engine applies it.
 """
 
 from __future__ import annotations
 
 import math
 
+from ..core.model import RAG, RAG_ORDER
+from ..core.summary import NOT_RATED, Summary
+from ..core.summary_rules import ROUNDING_RULE
+from ..edits import PieChart, SheetSpec, Style, block, link_formula, rect, width_points
+from ..grid import col_index, col_letter
 from . import layout as L
-from .edits import PieChart, SheetSpec, Style, block, link_formula, rect
-from .model import RAG, RAG_ORDER
-from .summary import NOT_RATED, Summary
-from .summary_rules import ROUNDING_RULE
+from . import theme as T
+from .text import height
+from .text import lines as wrapped
 
-#: Column widths (characters), A..N.
-WIDTHS = (6, 26, 30, 9, 7, 6, 7, 6, 7, 6, 7, 6, 11, 11)
+WIDTHS = T.COVER_WIDTHS
 NCOLS = len(WIDTHS)
 LAST = "N"
 PIES_PER_ROW = 5
 PIE_W_PT, PIE_H_PT = 150.0, 165.0
-ROW_PT = 15.0
+ROW_PT = T.ROW_PT
 
 #: Board wording for each RAG line.
 WORDING = {
@@ -30,38 +33,12 @@ WORDING = {
     RAG.RED: "actions planned and significant barriers to implementation identified",
 }
 
-TITLE = Style(bold=True, size=18, font_color="1F3864", valign="center")
-SUB = Style(bold=True, size=12, font_color="1F3864")
-SMALL = Style(italic=True, font_color="595959", size=9)
-HEAD = Style(fill="1F3864", font_color="FFFFFF", bold=True, wrap=True, valign="center",
-             halign="center", border=True)
-CELL = Style(border=True, valign="top", wrap=True)
-NUM = Style(border=True, halign="center", valign="top")
-TOTAL = Style(border=True, bold=True, halign="center", fill="D9E1F2")
-TOTAL_L = Style(border=True, bold=True, fill="D9E1F2")
-SECTION = Style(bold=True, size=13, font_color="1F3864")
-ALARM = Style(bold=True, size=13, font_color="FFFFFF", fill="C00000", valign="center")
-CALM = Style(bold=True, size=11, font_color="375623", fill="E2EFDA")
-
-
 def _rag_style(rag: RAG | None, *, bold: bool = False) -> Style:
-    if rag is None:
-        return Style(border=True, halign="center")
-    return Style(fill=L.RAG_FILL[rag.value], font_color=L.RAG_FONT[rag.value], bold=bold,
-                 halign="center", border=True)
+    return T.rag_style(rag.value if rag else None, bold=bold)
 
 
 def _day(d) -> str:
     return f"{d.day} {d:%B %Y}" if d else ""
-
-
-def _lines(text: str, width: float) -> int:
-    per = max(1.0, width * 1.1)
-    return sum(max(1, math.ceil(len(p) / per)) for p in (text or "").split("\n"))
-
-
-def _height(lines: int) -> float:
-    return min(409.0, ROW_PT * max(1, lines) + 3)
 
 
 class _Sheet:
@@ -92,24 +69,25 @@ class _Sheet:
 
 
 def cover_sheet(s: Summary) -> SheetSpec:
-    spec = SheetSpec(L.SUMMARY, position=0, activate=True, tab_color="1F3864")
+    spec = SheetSpec(L.SUMMARY, position=0, activate=True, tab_color=T.TAB_COVER,
+                     page=T.PAGE_LANDSCAPE)
     spec.col_widths = {i: w for i, w in enumerate(WIDTHS, start=1)}
     sh = _Sheet(spec)
     plan = s.plan
     prev = (f"previous period: {_day(s.previous_date)}" if s.previous_date
             else "no previous period")
-    sh.put([[plan.title or "Action plan"]], TITLE)
+    sh.put([[plan.title or "Action plan"]], T.COVER_TITLE)
     sh.height(1, 28)
-    sh.put([[plan.programme or ""]], SUB)
-    sh.put([[f"As at {_day(s.as_of)} · {prev}"]], Style(bold=True))
+    sh.put([[plan.programme or ""]], T.SUBTITLE)
+    sh.put([[f"As at {_day(s.as_of)} · {prev}"]], T.BOLD)
     sh.put([[f"Computed by cqcxl from the workstream sheets; every number below is counted "
-             f"from them. {ROUNDING_RULE}"]], SMALL)
+             f"from them. {ROUNDING_RULE}"]], T.SMALL)
     sh.row += 1
 
     # Headline lines in the Board's wording.
     total = s.total
     pct = total.percentages
-    sh.put([[f"{total.tasks} Actions"]], Style(bold=True, size=16, font_color="1F3864"))
+    sh.put([[f"{total.tasks} Actions"]], T.COUNT_LINE)
     first = sh.row
     lines = [["", f"{pct[r.value]}% ({total.by_rag[r]}) {WORDING[r]}"] for r in RAG_ORDER]
     if total.unrated:
@@ -123,11 +101,11 @@ def cover_sheet(s: Summary) -> SheetSpec:
     if n_over:
         r = sh.put([[f"⚠  {n_over} overdue action{'s' if n_over != 1 else ''} with no "
                      "mitigation narrative — listed first under Exceptions below."]])
-        sh.style(f"A{r}:{LAST}{r}", ALARM)
+        sh.style(f"A{r}:{LAST}{r}", T.ALARM_BANNER)
         sh.height(r, 24)
     else:
         r = sh.put([["No overdue actions without a mitigation narrative."]])
-        sh.style(f"A{r}:{LAST}{r}", CALM)
+        sh.style(f"A{r}:{LAST}{r}", T.CALM)
     sh.row += 1
 
     # The workstream table.
@@ -137,7 +115,7 @@ def cover_sheet(s: Summary) -> SheetSpec:
     if unrated:
         head.append(NOT_RATED)
         spec.col_widths[15] = 9
-    hr = sh.put([head], HEAD)
+    hr = sh.put([head], T.TABLE_HEAD)
     sh.height(hr, 32)
     body = []
     for row in s.rows:
@@ -160,33 +138,27 @@ def cover_sheet(s: Summary) -> SheetSpec:
     last_col = "O" if unrated else LAST
     n = len(body)
     if n:
-        sh.style(f"A{top}:A{top + n - 1}", NUM)
-        sh.style(f"B{top}:C{top + n - 1}", CELL)
-        sh.style(f"D{top}:{last_col}{top + n - 1}", NUM)
+        sh.style(f"A{top}:A{top + n - 1}", T.NUM)
+        sh.style(f"B{top}:C{top + n - 1}", T.CELL)
+        sh.style(f"D{top}:{last_col}{top + n - 1}", T.NUM)
         for i, row in enumerate(s.rows):
-            sh.height(top + i, _height(max(_lines(row.ws.name, 26), _lines(row.ws.sponsor, 30))))
+            sh.height(top + i, height(max(wrapped(row.ws.name, 26), wrapped(row.ws.sponsor, 30))))
             ov = row.counts.overall
             sh.style(f"M{top + i}:M{top + i}", _rag_style(ov, bold=True))
     tr = top + n
-    sh.style(f"A{tr}:C{tr}", TOTAL_L)
-    sh.style(f"D{tr}:{last_col}{tr}", TOTAL)
+    sh.style(f"A{tr}:C{tr}", T.TOTAL_LABEL)
+    sh.style(f"D{tr}:{last_col}{tr}", T.TOTAL)
     sh.style(f"M{tr}:M{tr}", _rag_style(total.overall, bold=True))
     for col in "FHJL":
-        sh.style(f"{col}{top}:{col}{tr}", Style(number_format="0%", halign="center",
-                                                border=True, bold=False))
-    sh.style(f"F{tr}:F{tr}", Style(number_format="0%", halign="center", border=True, bold=True,
-                                   fill="D9E1F2"))
-    for col in "HJL":
-        sh.style(f"{col}{tr}:{col}{tr}", Style(number_format="0%", halign="center",
-                                               border=True, bold=True, fill="D9E1F2"))
+        sh.style(f"{col}{top}:{col}{tr}", T.PERCENT)
+    for col in "FHJL":
+        sh.style(f"{col}{tr}:{col}{tr}", T.PERCENT_TOTAL)
     for col, rag in zip("EGIK", RAG_ORDER, strict=True):
-        sh.style(f"{col}{hr}:{col}{hr}", Style(fill=L.RAG_FILL[rag.value], bold=True,
-                                               font_color=L.RAG_FONT[rag.value],
-                                               halign="center", valign="center", border=True))
+        sh.style(f"{col}{hr}:{col}{hr}", T.rag_style(rag.value, bold=True, valign="center"))
     note = ("Direction of travel: ↑ better, ↓ worse, → no change since the last closed period"
             if s.previous else "Direction of travel: – (no previous period: close a period to "
             "compare with it next time)")
-    sh.put([[note]], SMALL)
+    sh.put([[note]], T.SMALL)
     sh.row += 1
 
     # Chart data, right of the print area, and the pies.
@@ -199,17 +171,14 @@ def cover_sheet(s: Summary) -> SheetSpec:
     for k, (name, counts) in enumerate(series):
         spec.blocks.append(block(hr, data_col + 1 + k,
                                  [[name], *[[counts.by_rag[r]] for r in RAG_ORDER]]))
-    spec.styles.append((rect(hr, data_col, 5, len(series) + 1),
-                        Style(font_color="808080", size=9)))
-    from .cells import col_letter
-
-    sh.put([["RAG share: all workstreams and each workstream"]], SECTION)
+    spec.styles.append((rect(hr, data_col, 5, len(series) + 1), T.CHART_NUMBERS))
+    sh.put([["RAG share: all workstreams and each workstream"]], T.SECTION)
     pie_top_row = sh.row
     for r in range(1, pie_top_row):  # explicit heights: the pies are placed by position
         spec.row_heights.setdefault(r, ROW_PT)
-    total_pt = sum(L.width_points(w) for w in WIDTHS)
+    total_pt = sum(width_points(w) for w in WIDTHS)
     gap = max(4.0, (total_pt - 10 - PIES_PER_ROW * PIE_W_PT) / (PIES_PER_ROW - 1))
-    colors = tuple(L.RAG_FILL[r.value] for r in RAG_ORDER)
+    colors = tuple(T.RAG_FILL[r.value] for r in RAG_ORDER)
     n_rows = math.ceil(len(series) / PIES_PER_ROW)
     for k, (name, _counts) in enumerate(series):
         i, j = divmod(k, PIES_PER_ROW)
@@ -222,6 +191,7 @@ def cover_sheet(s: Summary) -> SheetSpec:
             categories=f"{col_letter(data_col)}{hr + 1}:{col_letter(data_col)}{hr + 4}",
             values=f"{col}{hr + 1}:{col}{hr + 4}",
             colors=colors,
+            outline=T.PIE_OUTLINE,
             width_pt=PIE_W_PT,
             height_pt=PIE_H_PT,
             legend=k == 0,
@@ -230,7 +200,7 @@ def cover_sheet(s: Summary) -> SheetSpec:
     sh.row = pie_top_row + rows_for_pies
 
     # Exceptions.
-    sh.put([["Exceptions"]], Style(bold=True, size=15, font_color="1F3864"))
+    sh.put([["Exceptions"]], T.BIG_SECTION)
     _overdue(sh, s)
     _reds(sh, s)
     _change_requests(sh, s)
@@ -238,7 +208,6 @@ def cover_sheet(s: Summary) -> SheetSpec:
     _risks(sh, s)
     _headlines(sh, s)
     spec.print_area = f"A1:{last_col}{sh.row}"
-    spec.fit_width = True
     return spec
 
 
@@ -246,14 +215,12 @@ def _table(sh: _Sheet, title: str, header: list[tuple[str, str, str]], rows: lis
            empty: str, widths: dict[str, float], *, alarm: bool = False) -> None:
     """A titled table whose columns may span several sheet columns (merged across)."""
     sh.row += 1
-    t = sh.put([[title]], SECTION)
+    t = sh.put([[title]], T.SECTION)
     if alarm and rows:
-        sh.style(f"A{t}:{LAST}{t}", Style(bold=True, size=13, font_color="C00000"))
+        sh.style(f"A{t}:{LAST}{t}", T.ALARM_HEADING)
     if not rows:
-        sh.put([[empty]], Style(italic=True))
+        sh.put([[empty]], T.ITALIC)
         return
-    from .cells import col_index
-
     starts = [col_index(c1) for _, c1, _ in header]
     hr = sh.row
     sh.spec.blocks.append(block(hr, 1, [_spread([h for h, _, _ in header], starts)]))
@@ -263,14 +230,14 @@ def _table(sh: _Sheet, title: str, header: list[tuple[str, str, str]], rows: lis
     sh.row += len(rows)
     last = sh.row - 1
     for _h, c1, c2 in header:
-        sh.style(f"{c1}{hr}:{c2}{hr}", HEAD)
-        sh.style(f"{c1}{first}:{c2}{last}", CELL)
+        sh.style(f"{c1}{hr}:{c2}{hr}", T.TABLE_HEAD)
+        sh.style(f"{c1}{first}:{c2}{last}", T.CELL)
         if c1 != c2:
             sh.merge_across(hr, last, c1, c2)
     for i, r in enumerate(rows):
-        lines = max(_lines(str(v or ""), widths.get(h, 20)) for (h, _, _), v in zip(header, r,
-                                                                                strict=True))
-        sh.height(first + i, _height(lines))
+        n = max(wrapped(str(v or ""), widths.get(h, 20)) for (h, _, _), v in zip(header, r,
+                                                                              strict=True))
+        sh.height(first + i, height(n))
 
 
 def _spread(values: list, starts: list[int]) -> list:

@@ -1,8 +1,10 @@
-"""The file adapter: read a workbook into grids, apply edits, save safely. openpyxl only.
+"""The file engine: read a workbook into grids, apply edits, save safely. openpyxl only.
 
-Reading is one pass per sheet (``iter_rows(values_only=True)``); formulas are replaced by
-the values Excel last saved (a second, data-only load, only when there are formulas).
-Applying edits touches only RAG cell fills, cqcxl's own notes and the sheets cqcxl owns.
+Reading visits only the cells that exist; formulas are replaced by the values Excel last
+saved (a second, data-only load, only when there are formulas). Applying edits touches
+only the cells the edits name (RAG colours, cqcxl's notes) and the sheets cqcxl owns.
+:func:`new_workbook` writes sheet specs into a new workbook (the template, the example).
+Imports only the contract (grid, edits, errors) and openpyxl.
 """
 
 from __future__ import annotations
@@ -39,22 +41,24 @@ from openpyxl.drawing.text import (
 from openpyxl.drawing.xdr import XDRPoint2D, XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from .. import layout as L
-from ..cells import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid
 from ..edits import (
     AppendRows,
     Edit,
     Formula,
     ReplaceSheet,
+    SetCellColours,
     SetNotes,
-    SetRagFills,
     SheetSpec,
     Style,
 )
 from ..errors import BookError
+from ..grid import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid, parse_a1
+from .base import Report
 from .safety import broken_part, check_file, package_losses
 
 
@@ -228,9 +232,6 @@ def _restore_cached_values(tmp: str, book: LoadedBook) -> None:
 
 # --- applying edits -------------------------------------------------------------------
 
-_THIN = Side(style="thin", color="BFBFBF")
-
-
 def _apply_style_slow(cell, st: Style) -> None:
     if st.fill:
         cell.fill = PatternFill("solid", fgColor=st.fill)
@@ -239,7 +240,8 @@ def _apply_style_slow(cell, st: Style) -> None:
                          color=st.font_color, size=st.size or 11)
     cell.alignment = Alignment(wrap_text=st.wrap, horizontal=st.halign, vertical=st.valign)
     if st.border:
-        cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+        side = Side(style="thin", color=st.border)
+        cell.border = Border(left=side, right=side, top=side, bottom=side)
     if st.number_format:
         cell.number_format = st.number_format
 
@@ -279,52 +281,44 @@ def _recolour(font: Font, color: str | None) -> Font:
     return f
 
 
-def _rag_fills(wb: Workbook, edit: SetRagFills) -> None:
+def _cell_colours(wb: Workbook, edit: SetCellColours) -> None:
     ws = wb[edit.sheet]
-    done: dict[tuple, object] = {}  # (rag, cell's style) -> new style: see _Styler
-    for ref, rag in edit.cells.items():
+    done: dict[tuple, object] = {}  # (colour, cell's style) -> new style: see _Styler
+    for ref, colour in edit.cells.items():
         cell = ws[ref]
         if isinstance(cell, MergedCell):
             continue
-        key = (rag, tuple(cell._style) if cell._style is not None else None)
+        key = (colour, tuple(cell._style) if cell._style is not None else None)
         if key in done:
             if done[key] is not None:
                 cell._style = copy(done[key])
             continue
         current = (cell.fill.fgColor.rgb or "") if cell.fill and cell.fill.fill_type else ""
-        ours = L.is_rag_fill(current)
-        if rag is None:
-            if not ours:
+        if colour is None:
+            if not edit.is_removable(current):
                 done[key] = None
                 continue
             cell.fill = PatternFill(fill_type=None)
             cell.font = _recolour(cell.font, None)
         else:
-            cell.fill = PatternFill("solid", fgColor=L.RAG_FILL[rag])
-            cell.font = _recolour(cell.font, L.RAG_FONT[rag])
+            cell.fill = PatternFill("solid", fgColor=colour.fill)
+            cell.font = _recolour(cell.font, colour.font)
         done[key] = copy(cell._style)
-
-
-def _is_ours(comment: Comment) -> bool:
-    return (comment.author or "") == L.NOTE_AUTHOR
 
 
 def _notes(wb: Workbook, edit: SetNotes) -> None:
     ws = wb[edit.sheet]
-    for cell in list(ws._cells.values()):
-        if cell.comment is not None and _is_ours(cell.comment) and \
-                cell.coordinate not in edit.notes:
+    for ref in edit.remove:
+        cell = ws[ref]
+        if not isinstance(cell, MergedCell) and cell.comment is not None:
             cell.comment = None
-    for ref, text in edit.notes.items():
+    for ref, note in edit.notes.items():
         cell = ws[ref]
         if isinstance(cell, MergedCell):
             continue
-        if cell.comment is not None and not _is_ours(cell.comment):
-            continue  # a user's own comment: never touched (the core already said so)
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
-        lines = max(4, min(30, len(text) // 38 + text.count("\n") + 2))
-        c = Comment(text, L.NOTE_AUTHOR, height=lines * 15 + 10, width=320)
-        cell.comment = c
+        text = ILLEGAL_CHARACTERS_RE.sub("", note.text)
+        cell.comment = Comment(text, edit.author, height=round(note.height_pt),
+                               width=round(note.width_pt))
 
 
 def _place(wb: Workbook, name: str, position: int | None):
@@ -378,16 +372,31 @@ def _sheet(wb: Workbook, spec: SheetSpec) -> None:
         chart = _pie(ws, ch)
         chart.anchor = _anchor(spec, ch)
         ws.add_chart(chart)
+    for v in spec.validations:
+        dv = DataValidation(type="list", formula1='"' + ",".join(v.choices) + '"',
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            error=v.error or None, errorTitle=v.prompt_title or None,
+                            promptTitle=v.prompt_title or None, prompt=v.prompt or None,
+                            showInputMessage=bool(v.prompt))
+        dv.add(v.ref)
+        ws.add_data_validation(dv)
+    for t in spec.tables:
+        tab = Table(displayName=t.name, ref=t.ref)
+        tab.tableStyleInfo = TableStyleInfo(name=t.style, showRowStripes=True)
+        ws.add_table(tab)
     ws.sheet_view.showGridLines = spec.gridlines
     ws.print_options.gridLines = False
-    ws.page_setup.orientation = "landscape" if spec.landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if spec.fit_width:
+    page = spec.page
+    ws.page_setup.orientation = "landscape" if page.landscape else "portrait"
+    if page.paper == "A4":
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if page.fit_width:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    left, right, top, bottom = page.margins
+    ws.page_margins.left, ws.page_margins.right = left, right
+    ws.page_margins.top, ws.page_margins.bottom = top, bottom
     if spec.print_area:
         ws.print_area = spec.print_area
     if spec.print_title_rows:
@@ -420,8 +429,6 @@ def _title(text: str) -> Title:
 
 
 def _pie(ws, spec) -> XLPie:
-    from ..cells import parse_a1
-
     chart = XLPie()
     chart.title = _title(spec.title)
     chart.width, chart.height = spec.width_pt / 28.3465, spec.height_pt / 28.3465
@@ -435,7 +442,8 @@ def _pie(ws, spec) -> XLPie:
     for i, color in enumerate(spec.colors):
         pt = DataPoint(idx=i)
         pt.graphicalProperties.solidFill = color
-        pt.graphicalProperties.line.solidFill = "FFFFFF"
+        if spec.outline:
+            pt.graphicalProperties.line.solidFill = spec.outline
         series.dPt.append(pt)
     series.dLbls = DataLabelList()
     series.dLbls.showPercent = True
@@ -466,11 +474,12 @@ def _append(wb: Workbook, edit: AppendRows) -> None:
         ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
 
 
-def apply(book: LoadedBook, edits: Iterable[Edit]) -> None:
-    """Apply edits to the loaded workbook (in memory; :func:`save` writes it)."""
+def apply(book: LoadedBook, edits: Iterable[Edit]) -> Report:
+    """Apply edits to the loaded workbook (in memory; :func:`save` writes it). This engine
+    does everything the edits ask, so the report is always empty."""
     for e in edits:
-        if isinstance(e, SetRagFills):
-            _rag_fills(book.wb, e)
+        if isinstance(e, SetCellColours):
+            _cell_colours(book.wb, e)
         elif isinstance(e, SetNotes):
             _notes(book.wb, e)
         elif isinstance(e, ReplaceSheet):
@@ -479,6 +488,19 @@ def apply(book: LoadedBook, edits: Iterable[Edit]) -> None:
             _append(book.wb, e)
         else:  # pragma: no cover - a programming error, not a user's
             raise TypeError(f"unknown edit {e!r}")
+    return Report()
+
+
+def new_workbook(specs: Iterable[SheetSpec]) -> Workbook:
+    """A new workbook holding ``specs`` in order (the template, the example plan)."""
+    wb = Workbook()
+    first = wb.active
+    for spec in specs:
+        _sheet(wb, spec)
+    wb.remove(first)
+    active = next((i for i, ws in enumerate(wb.worksheets) if ws.sheet_view.tabSelected), 0)
+    wb.active = active
+    return wb
 
 
 # --- saving -----------------------------------------------------------------------------
@@ -565,3 +587,23 @@ def _remove(p: str) -> None:
         os.unlink(p)
     except OSError:
         pass
+
+
+class FileBook:
+    """A workbook file as an engine: read, apply, save atomically."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.loaded = load(path)
+
+    @property
+    def path(self) -> Path:
+        return self.loaded.path
+
+    def read(self) -> BookGrid:
+        return read(self.loaded)
+
+    def apply(self, edits: Iterable[Edit]) -> Report:
+        return apply(self.loaded, edits)
+
+    def save(self, target: str | os.PathLike, *, backup: bool = False) -> Path:
+        return save(self.loaded, target, backup=backup)
