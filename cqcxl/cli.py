@@ -127,36 +127,27 @@ def _target(args) -> Path | None:
 
 
 def _write(book, args) -> Path | None:
-    """Save to -o OUT or in place; refuse when the save would drop something."""
+    """Save to -o OUT or in place. The package engine keeps every part of the workbook that
+    cqcxl does not own, byte for byte (checked before the file is replaced)."""
     target = _target(args)
     if args.output and target is None:
         raise BookError(f"{args.output}: -o names the workbook itself; use --in-place for "
                         "that.")
     if target is None:
         return None
-    loaded = book.loaded
-    if loaded.has_vba and target.suffix.lower() != ".xlsm":
+    if book.has_vba and target.suffix.lower() not in (".xlsm", ".xltm"):
         raise BookError(f"{target}: {args.book.name} holds macros (the buttons), which an "
                         f"{target.suffix or 'extensionless'} file cannot keep. Save the copy "
                         "with the .xlsm extension.")
-    lost = loaded.losses + [w for w in loaded.load_warnings if "will be removed" in w]
-    if lost and target == args.book:
-        raise BookError(
-            f"{args.book}: not saved in place, because saving with cqcxl would remove: "
-            f"{'; '.join(lost)}. Nothing was changed. Use -o to write a separate copy, or "
-            "run the job from Excel with the button, which keeps everything.")
-    if lost:
-        print(f"cqcxl: warning: the copy {target} does not contain: {'; '.join(lost)} "
-              f"(they are still in {args.book}).", file=sys.stderr)
     return book.save(target, backup=target == args.book)
 
 
 def _run(args, names: list[str]):
     """Read the file once, run the jobs, apply every edit, save once (or not at all)."""
-    from .engines.openpyxl_engine import FileBook
+    from .engines.package_engine import PackageBook
     from .jobs import run_jobs
 
-    book = FileBook(args.book)
+    book = PackageBook(args.book)
     results = run_jobs(names, book.read(), args.as_of)
     for r in results:
         book.apply(r.edits)

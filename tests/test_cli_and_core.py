@@ -103,3 +103,16 @@ def test_csv_export_escapes_formula_text(make_plan, tmp_path):
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows and all(not row["task_id"].startswith("=") for row in rows)
     assert any(row["task_id"] == "'=HYPERLINK(\"http://x\")" for row in rows)
+
+
+def test_validate_with_summary_writes_both_sheets_in_one_save(tmp_path):
+    out = tmp_path / "both.xlsx"
+    r = run_cli("validate", EXAMPLE, "--as-of", "2018-11-15", "--summary", "-o", out)
+    assert r.returncode == 1, r.stderr  # the example plan has errors
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["Summary", "Validation"]
+    # the cover counts the same 121 tasks the findings were made from
+    assert "121 Actions" in [c.value for row in wb["Summary"].iter_rows(max_row=12)
+                             for c in row]
+    assert wb["Validation"]["A3"].value.startswith("Errors: 28")
+    assert "52 Blue, 47 Green, 9 Amber, 13 Red" in r.stderr

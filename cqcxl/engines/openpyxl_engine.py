@@ -344,7 +344,8 @@ def _write(ws, row: int, col: int, v) -> None:
         ws.cell(row, col, v)
 
 
-def _sheet(wb: Workbook, spec: SheetSpec) -> None:
+def write_sheet(wb: Workbook, spec: SheetSpec) -> None:
+    """Write ``spec`` into ``wb`` as a new sheet (replacing one of that name)."""
     ws = _place(wb, spec.name, spec.position)
     style = _Styler()
     for b in spec.blocks:
@@ -483,7 +484,7 @@ def apply(book: LoadedBook, edits: Iterable[Edit]) -> Report:
         elif isinstance(e, SetNotes):
             _notes(book.wb, e)
         elif isinstance(e, ReplaceSheet):
-            _sheet(book.wb, e.spec)
+            write_sheet(book.wb, e.spec)
         elif isinstance(e, AppendRows):
             _append(book.wb, e)
         else:  # pragma: no cover - a programming error, not a user's
@@ -496,7 +497,7 @@ def new_workbook(specs: Iterable[SheetSpec]) -> Workbook:
     wb = Workbook()
     first = wb.active
     for spec in specs:
-        _sheet(wb, spec)
+        write_sheet(wb, spec)
     wb.remove(first)
     active = next((i for i, ws in enumerate(wb.worksheets) if ws.sheet_view.tabSelected), 0)
     wb.active = active
