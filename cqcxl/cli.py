@@ -46,7 +46,24 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("template", help="write the blank plan workbook")
-    t.add_argument("-o", "--output", type=Path, default=Path("workbook_template.xlsx"))
+    t.add_argument("-o", "--output", type=Path, default=None,
+                   help="file to write (default: workbook_template.xlsx, or .xlsm with --xlsm)")
+    t.add_argument("--xlsm", action="store_true",
+                   help="the macro-enabled workbook: the buttons (Validate, Build summary "
+                        "sheet, Close period), the ribbon tab and the xlwings settings")
+    t.add_argument("--interpreter-win", metavar="PATH",
+                   help="with --xlsm: the python.exe the buttons run on Windows")
+    t.add_argument("--interpreter-mac", metavar="PATH",
+                   help="with --xlsm: the python the buttons run on macOS")
+
+    x = sub.add_parser("xlwings-config",
+                       help="set which Python the buttons of a .xlsm run (its xlwings.conf sheet)")
+    x.add_argument("book", type=Path, help="the macro-enabled workbook (.xlsm)")
+    x.add_argument("--interpreter-win", metavar="PATH",
+                   help="python.exe on Windows, e.g. C:\\cqcxl\\.venv\\Scripts\\python.exe "
+                        "('' removes the setting)")
+    x.add_argument("--interpreter-mac", metavar="PATH",
+                   help="python on macOS, e.g. /Users/me/cqcxl/.venv/bin/python")
 
     e = sub.add_parser("export", help="write the plan as JSON (valid against schemas/)")
     e.add_argument("book", type=Path)
@@ -72,6 +89,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("book", type=Path)
     c.add_argument("--as-of", type=_day)
     _out_args(c)
+
+    ch = sub.add_parser("chase", help="print, per task owner, the key tasks to chase")
+    ch.add_argument("book", type=Path)
+    ch.add_argument("--as-of", type=_day)
+    ch.add_argument("--json", action="store_true", help="print the chase list as JSON")
     return p
 
 
@@ -92,15 +114,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _template(args) -> int:
+    import tempfile
+
     from .engines import openpyxl_engine
     from .sheets import template
 
-    out = args.output
-    if out.suffix.lower() != ".xlsx":
-        raise BookError(f"{out}: the template must be saved as .xlsx")
+    out = args.output or Path("workbook_template.xlsm" if args.xlsm else
+                              "workbook_template.xlsx")
+    want = ".xlsm" if args.xlsm else ".xlsx"
+    if out.suffix.lower() != want:
+        raise BookError(f"{out}: the {'macro-enabled workbook' if args.xlsm else 'template'} "
+                        f"must be saved as {want}" + ("" if args.xlsm else
+                                                      " (use --xlsm for the buttons)"))
+    if (args.interpreter_win or args.interpreter_mac) and not args.xlsm:
+        raise BookError("--interpreter-win/--interpreter-mac go with --xlsm")
     wb = openpyxl_engine.new_workbook(template.plan_sheets(template.template_data()))
-    openpyxl_engine.save(openpyxl_engine.LoadedBook(out, wb), out)
+    if not args.xlsm:
+        openpyxl_engine.save(openpyxl_engine.LoadedBook(out, wb), out)
+    else:
+        from .xlsm import build_xlsm
+
+        with tempfile.TemporaryDirectory() as d:
+            src = Path(d) / "template.xlsx"
+            wb.save(src)
+            build_xlsm(out, source_xlsx=src, interpreter_win=args.interpreter_win,
+                       interpreter_mac=args.interpreter_mac)
     print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _xlwings_config(args) -> int:
+    from .xlsm import read_config, set_interpreter
+
+    if args.book.suffix.lower() != ".xlsm":
+        raise BookError(f"{args.book}: give the macro-enabled workbook (.xlsm).")
+    if args.interpreter_win is None and args.interpreter_mac is None:
+        raise BookError("say which Python: --interpreter-win PATH and/or "
+                        "--interpreter-mac PATH")
+    set_interpreter(args.book, win=args.interpreter_win, mac=args.interpreter_mac)
+    for key, value in read_config(args.book):
+        print(f"{key} = {value}")
     return EXIT_OK
 
 
@@ -210,12 +263,31 @@ def _close(args) -> int:
     return EXIT_OK
 
 
+def _chase(args) -> int:
+    """One block per task owner, for the coordinator to paste into an e-mail."""
+    from .core.chase import chase_text
+    from .engines.openpyxl_engine import FileBook
+    from .jobs import Run
+
+    run = Run(FileBook(args.book).read(), args.as_of)
+    if args.json:
+        doc = {"as_of": run.when[0].isoformat(), "owners": [c.to_json() for c in run.chase]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(chase_text(run.chase, run.when[0]))
+    print(f"{len(run.chase)} task owners to chase as at {run.when[0].isoformat()}.",
+          file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "template": _template,
+    "xlwings-config": _xlwings_config,
     "export": _export,
     "validate": _validate,
     "summary": _summary,
     "close-period": _close,
+    "chase": _chase,
 }
 
 

@@ -31,7 +31,8 @@ their bytes. :func:`assemble_with_excel` is the Windows-with-Excel way (xlwings 
 Excel; needs "Trust access to the VBA project object model").
 
 Command line: ``python -m cqcxl.xlsm [workbook_template.xlsx] -o workbook_template.xlsm
-[--interpreter-win PATH] [--interpreter-mac PATH] [--no-ribbon] [--with-excel]``.
+[--interpreter-win PATH] [--interpreter-mac PATH] [--no-ribbon] [--with-excel]``; given an
+``.xlsm``, ``python -m cqcxl.xlsm plan.xlsm --interpreter-win PATH`` changes its settings.
 """
 
 from __future__ import annotations
@@ -49,11 +50,14 @@ from pathlib import Path
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
-from . import layout as L
 from .errors import BookError
+from .sheets import layout as L
+from .sheets import theme as T
 
 ROOT = Path(__file__).resolve().parents[1]
-MACROS = ROOT / "macros"
+#: the VBA sources: shipped inside the package (cqcxl/macros), or macros/ in a checkout
+MACROS = next((p for p in (Path(__file__).resolve().parent / "macros", ROOT / "macros")
+               if p.is_dir()), ROOT / "macros")
 #: The blank plan ``cqcxl template`` writes; the default source of :func:`build_xlsm`.
 TEMPLATE = ROOT / "workbook_template.xlsx"
 
@@ -173,7 +177,6 @@ class _Package:
                 self.parts = {name: z.read(name) for name in self.infos}
         except (zipfile.BadZipFile, OSError) as exc:
             raise BookError(f"{path}: not a readable Excel workbook ({exc}).") from exc
-        self.changed: set[str] = set()
 
     def __contains__(self, name: str) -> bool:
         return name in self.parts
@@ -198,7 +201,6 @@ class _Package:
             info.compress_type = zipfile.ZIP_DEFLATED
             self.infos[name] = info
         self.parts[name] = data
-        self.changed.add(name)
 
     def rename(self, old: str, new: str) -> None:
         info = self.infos.pop(old)
@@ -206,7 +208,6 @@ class _Package:
         info.filename = new
         info.orig_filename = new
         self.infos[new], self.parts[new] = info, data
-        self.changed.update({old, new})
 
     def save(self, dest: Path) -> None:
         """Write to ``dest`` atomically (a temporary file in its folder, then a rename)."""
@@ -574,7 +575,8 @@ def button_shape(spid: int, z_index: int, b: _Placed, declare: str = "") -> str:
             'o:insetmode="auto"><v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>'
             '<o:lock v:ext="edit" rotation="t"/>'
             '<v:textbox style="mso-direction-alt:auto" o:singleclick="f">'
-            '<div style="text-align:center"><font face="Calibri" size="220" color="#000000">'
+            '<div style="text-align:center">'
+            f'<font face="Calibri" size="220" color="#{T.BUTTON_TEXT}">'
             f'{escape(b.caption)}</font></div></v:textbox>'
             f'<x:ClientData ObjectType="Button"><x:Anchor>{b.anchor}</x:Anchor>'
             '<x:PrintObject>False</x:PrintObject><x:AutoFill>False</x:AutoFill>'
@@ -675,6 +677,13 @@ def add_buttons(pkg: _Package, sheets: Iterable[str] | None = None,
             pkg.write(part, _insert_legacy_drawing(pkg.read(part), rid))
             continue
         vml = legacy["part"]
+        # A button already there for a macro (Excel writes [0]!Name or [0]!'Module.Name')
+        # is not added twice.
+        present = set(re.findall(r"FmlaMacro>\s*(?:\[0\]!)?'?(?:\w+\.)*(\w+)'?\s*<",
+                                 pkg.text(vml)))
+        placed = [b for b in placed if b.macro not in present]
+        if not placed:
+            continue
         pkg.write(vml, _merge_buttons(pkg.text(vml), block, placed))
         if not _OPENPYXL_VML.match(vml):
             # openpyxl (cqcxl's own save) would drop a part of another name once the
@@ -767,7 +776,7 @@ def _config_sheet_xml(settings: Sequence[tuple[str, str]]) -> str:
     data, ref = _config_sheet_data(settings)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_R}">'
-            '<sheetPr><tabColor rgb="FF7F7F7F"/></sheetPr>'
+            f'<sheetPr><tabColor rgb="FF{T.CONFIG_TAB}"/></sheetPr>'
             f'<dimension ref="{ref}"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
             '<sheetFormatPr defaultRowHeight="15"/>'
             '<cols><col min="1" max="1" width="32" customWidth="1"/>'
@@ -999,11 +1008,13 @@ def assemble_with_excel(xlsx: str | os.PathLike, out: str | os.PathLike,
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m cqcxl.xlsm",
-                                description="Build the macro-enabled workbook (.xlsm): VBA, "
-                                "buttons, ribbon tab and xlwings settings, without Excel.")
+    p = argparse.ArgumentParser(
+        prog="python -m cqcxl.xlsm",
+        description="Build the macro-enabled workbook (.xlsm): VBA, buttons, ribbon tab and "
+        "xlwings settings, without Excel. Given an .xlsm, change its interpreters in place.")
     p.add_argument("xlsx", type=Path, nargs="?", default=TEMPLATE,
-                   help="the workbook (default: workbook_template.xlsx)")
+                   help="the workbook (default: workbook_template.xlsx); an .xlsm: set "
+                   "--interpreter-win/--interpreter-mac in its xlwings.conf sheet ('' removes)")
     p.add_argument("-o", "--output", type=Path, help="default: the same name, .xlsm")
     p.add_argument("--interpreter-win", metavar="PATH", help="INTERPRETER_WIN for xlwings")
     p.add_argument("--interpreter-mac", metavar="PATH", help="INTERPRETER_MAC for xlwings")
@@ -1013,6 +1024,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     out = args.output or args.xlsx.with_suffix(".xlsm")
     try:
+        if args.xlsx.suffix.lower() == ".xlsm":
+            set_interpreter(args.xlsx, win=args.interpreter_win, mac=args.interpreter_mac)
+            settings = "; ".join(f"{k} = {v}" for k, v in read_config(args.xlsx))
+            print(f"updated {args.xlsx} ({CONFIG_SHEET}: {settings})", file=sys.stderr)
+            return 0
         if args.with_excel:
             assemble_with_excel(args.xlsx, out)
         else:

@@ -49,6 +49,18 @@ def read_parts(path: Path) -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
+def raw_entries(path: Path) -> dict[str, bytes]:
+    """Each entry's stored (compressed) bytes, as they sit in the zip file."""
+    out = {}
+    with zipfile.ZipFile(path) as z, open(path, "rb") as f:
+        for info in z.infolist():
+            f.seek(info.header_offset + 26)
+            skip = sum(int.from_bytes(f.read(2), "little") for _ in range(2))
+            f.seek(info.header_offset + 30 + skip)
+            out[info.filename] = f.read(info.compress_size)
+    return out
+
+
 def rels_of(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     """Id -> (type, resolved target part) of ``part``'s relationships ("" = package)."""
     folder, name = posixpath.split(part)
@@ -183,6 +195,14 @@ def test_button_shapes_are_the_ones_xlsxwriter_writes(built, tmp_path):
     got = re.findall(r"<v:shape .*?</v:shape>", parts[legacy_vml(parts, part)].decode())
     strip = re.compile(r'id="_x0000_s\d+"')
     assert [strip.sub("", s) for s in got] == [strip.sub("", s) for s in want]
+
+
+def test_buttons_are_not_added_twice(built):
+    pkg = xlsm._Package(built)
+    xlsm.add_buttons(pkg)
+    for name, _state, part in sheets_of(pkg.parts):
+        if name in expected_button_sheets(pkg.parts):
+            assert len(buttons_in(pkg.read(legacy_vml(pkg.parts, part)))) == 3, name
 
 
 def test_legacy_drawing_where_the_schema_puts_it(built):
@@ -325,12 +345,14 @@ def test_set_interpreter_changes_only_that_sheet(built, tmp_path):
     shutil.copy(built, path)
     path.chmod(0o640)
     before = read_parts(path)
+    stored = raw_entries(path)
     order = list(before)
     conf = sheets_of(before)[-1][2]
     xlsm.set_interpreter(path, win=r"C:\Python312\pythonw.exe", mac="/usr/local/bin/python3")
     after = read_parts(path)
     assert list(after) == order
     assert [n for n in order if before[n] != after[n]] == [conf]
+    assert [n for n, data in raw_entries(path).items() if stored[n] != data] == [conf]
     assert (path.stat().st_mode & 0o777) == 0o640
     assert xlsm.read_config(path) == [("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
                                       ("INTERPRETER_WIN", r"C:\Python312\pythonw.exe"),
@@ -412,6 +434,25 @@ def test_set_interpreter_reads_what_excel_writes(built, tmp_path):
     assert read_parts(path)["xl/sharedStrings.xml"] == parts["xl/sharedStrings.xml"]
 
 
+def test_cqcxl_validate_in_place_keeps_the_buttons(tmp_path):
+    """The CLI's own save (package engine) adds its notes into the buttons' VML parts."""
+    from cqcxl.cli import main
+
+    book = xlsm.build_xlsm(tmp_path / "example.xlsm", source_xlsx=EXAMPLE)
+    main(["validate", str(book), "--in-place"])
+    parts = read_parts(book)
+    notes = 0
+    for name, _state, part in sheets_of(parts):
+        if name in expected_button_sheets(parts):
+            text = parts[legacy_vml(parts, part)].decode()
+            assert len(buttons_in(text.encode())) == 3, name
+            ids = re.findall(r'id="(_x0000_s\d+)"', text)
+            assert len(ids) == len(set(ids)), name
+            notes += text.count('ObjectType="Note"')
+    assert notes > 0 and "xl/vbaProject.bin" in parts and "customUI/customUI.xml" in parts
+    assert xlsm.read_config(book) == [("ADD_WORKBOOK_TO_PYTHONPATH", "False")]
+
+
 def test_a_sheet_with_notes_keeps_them_in_its_vml_part(tmp_path):
     from openpyxl.comments import Comment
 
@@ -484,6 +525,9 @@ def test_command_line_and_assemble(tmp_path):
     again = xlsm.assemble(EXAMPLE, tmp_path / "again.xlsm")
     assert read_parts(again).keys() == read_parts(out).keys()
     assert xlsm.main([str(tmp_path / "missing.xlsx"), "-o", str(out)]) == 2
+    assert xlsm.main([str(out), "--interpreter-win", "", "--interpreter-mac", "python3"]) == 0
+    assert xlsm.read_config(out) == [("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+                                     ("INTERPRETER_MAC", "python3")]
 
 
 # --------------------------------------------------------------------------- LibreOffice

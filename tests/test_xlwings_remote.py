@@ -490,6 +490,6 @@ def test_assemble_the_xlsm_without_excel(tmp_path):
         assert "xl/vbaProject.bin" in z.namelist()
     got = openpyxl.load_workbook(out, keep_vba=True)
     want = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
-    assert got.sheetnames == want.sheetnames
+    assert got.sheetnames == want.sheetnames + [xlsm.CONFIG_SHEET]
     for name in want.sheetnames:
         assert values(got[name]) == values(want[name])

@@ -575,11 +575,13 @@ def _umask() -> int:
 
 
 def _copy(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` atomically, keeping ``src``'s permissions (the backup)."""
     fd, tmp = tempfile.mkstemp(prefix=".cqcxl-", dir=dst.parent)
     with os.fdopen(fd, "wb") as fh:
         fh.write(src.read_bytes())
         fh.flush()
         os.fsync(fh.fileno())
+    os.chmod(tmp, src.stat().st_mode & 0o777)
     os.replace(tmp, dst)
 
 

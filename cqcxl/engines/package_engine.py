@@ -180,7 +180,7 @@ class PackageBook:
             except PermissionError as exc:
                 ox._remove(tmp)
                 raise BookError(f"{out}: cannot write the file ({exc.strerror}). If it is "
-                                "open in Excel, close it and try again.") from exc
+                                "open, close the workbook in Excel and try again.") from exc
             except OSError as exc:
                 ox._remove(tmp)
                 raise BookError(f"{out}: the file could not be saved ({exc.strerror or exc});"
