@@ -64,7 +64,9 @@ def make_file(scale: int, folder: Path) -> Path:
     if scale == 1:
         return EXAMPLE
     path = folder / f"plan-{scale}x.xlsx"
-    wb = openpyxl_engine.new_workbook(plan_sheets(synthetic(scale)))
+    from cqcxl.sheets.theme import THEME_ACCENTS
+
+    wb = openpyxl_engine.new_workbook(plan_sheets(synthetic(scale)), accents=THEME_ACCENTS)
     openpyxl_engine.save(openpyxl_engine.LoadedBook(path, wb), path)
     return path
 

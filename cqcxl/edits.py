@@ -174,6 +174,8 @@ class NoteText:
     text: str
     width_pt: float = 320.0
     height_pt: float = 70.0
+    #: background colour (RGB hex) where the engine draws the note itself; None: Excel's
+    fill: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ def build_workbook(data: dict):
     """The plan workbook for ``data`` (an openpyxl Workbook, not saved)."""
     from cqcxl.engines.openpyxl_engine import new_workbook
     from cqcxl.sheets.template import plan_sheets
+    from cqcxl.sheets.theme import THEME_ACCENTS
 
-    return new_workbook(plan_sheets(data))
+    return new_workbook(plan_sheets(data), accents=THEME_ACCENTS)
 
 
 def write_plan(path: Path, data: dict) -> Path:

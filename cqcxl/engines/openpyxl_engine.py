@@ -492,9 +492,24 @@ def apply(book: LoadedBook, edits: Iterable[Edit]) -> Report:
     return Report()
 
 
-def new_workbook(specs: Iterable[SheetSpec]) -> Workbook:
-    """A new workbook holding ``specs`` in order (the template, the example plan)."""
+def theme_with_accents(accents: tuple[str, ...]) -> str:
+    """openpyxl's default theme with its first accent colours replaced. A chart that varies
+    colours by point takes accent1, accent2… in order, on every engine (even where slices
+    cannot be coloured one by one)."""
+    from openpyxl.writer.theme import theme_xml
+
+    out = theme_xml
+    for i, rgb in enumerate(accents[:6], start=1):
+        out = re.sub(rf"(<a:accent{i}>\s*<a:srgbClr val=\")[0-9A-Fa-f]{{6}}", rf"\g<1>{rgb}", out)
+    return out
+
+
+def new_workbook(specs: Iterable[SheetSpec], *, accents: tuple[str, ...] = ()) -> Workbook:
+    """A new workbook holding ``specs`` in order (the template, the example plan), its
+    theme's first accent colours set to ``accents``."""
     wb = Workbook()
+    if accents:
+        wb.loaded_theme = theme_with_accents(accents).encode("utf-8")
     first = wb.active
     for spec in specs:
         write_sheet(wb, spec)

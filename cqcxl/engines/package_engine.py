@@ -107,7 +107,8 @@ class PackageBook:
     def _notes(self, edit: SetNotes) -> None:
         self.pkg.set_notes(edit.sheet, {ref: n.text for ref, n in edit.notes.items()},
                            author=edit.author,
-                           size={ref: (n.width_pt, n.height_pt) for ref, n in edit.notes.items()})
+                           size={ref: (n.width_pt, n.height_pt) for ref, n in edit.notes.items()},
+                           fill=next((n.fill for n in edit.notes.values() if n.fill), None))
 
     def _replace(self, edit: ReplaceSheet) -> None:
         scratch = Workbook()

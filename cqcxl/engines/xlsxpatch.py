@@ -14,7 +14,7 @@ against its original part by part.
 
     pkg = Package.open("plan.xlsx")
     pkg.sheet_names()
-    pkg.set_cell_colours("Plan", {"F14": ("FF0000", "FFFFFF"), "F15": (None, None)})
+    pkg.set_cell_colours("Plan", {"F14": (fill_rgb, font_rgb), "F15": (None, None)})
     pkg.set_notes("Plan", {"F14": "Behind plan"}, author="cqcxl", size={"F14": (144, 72)})
     pkg.put_sheet("Summary", 0, scratch_xlsx_bytes, activate=True)
     pkg.remove_sheet("History")
@@ -1414,12 +1414,15 @@ class Package:
 
     # ================================================================== 2) notes
     def set_notes(self, sheet: str, notes: dict[str, str], author: str = "cqcxl",
-                  size: dict[str, tuple[float, float]] | None = None) -> list[str]:
+                  size: dict[str, tuple[float, float]] | None = None,
+                  fill: str | None = None) -> list[str]:
         """Make our notes (those by `author`) on a sheet exactly `notes`; keep every other
-        note and VML shape byte for byte.  `size` maps ref -> (width_pt, height_pt).
+        note and VML shape byte for byte.  `size` maps ref -> (width_pt, height_pt); `fill`
+        is the new notes' background (RGB hex; None: the system's note colour).
 
         Returns the refs skipped because someone else's note is already on that cell."""
         sizes = {parse_ref(k): (float(w), float(h)) for k, (w, h) in (size or {}).items()}
+        self._note_fill = f"#{fill}" if fill else "infoBackground [80]"
         part = self._worksheet_part(sheet)
         ws = _SheetXML(self.read_text(part))
         srels = self.rels(part)
@@ -1642,7 +1645,8 @@ class Package:
             new_ids.append(sid)
             zmax += 1
             w, h = sizes.get(rc, (108.0, 59.25))
-            frags.append(_note_shape(v, o, x, sid, rc, w, h, zmax, geo))
+            frags.append(_note_shape(v, o, x, sid, rc, w, h, zmax, geo,
+                                     getattr(self, "_note_fill", "infoBackground [80]")))
         if frags:
             if not re.search(rf"<{re.escape(v)}shapetype\b[^>]*?\sid\s*=\s*[\"']_x0000_t202[\"']", text):
                 frags.insert(0, _NOTE_SHAPETYPE.format(v=v, o=o))
@@ -2183,14 +2187,14 @@ def _fmt_pt(x: float) -> str:
 
 
 def _note_shape(v: str, o: str, x: str, sid: int, rc: tuple[int, int], w: float, h: float, z: int,
-                geo: _Geometry) -> str:
+                geo: _Geometry, fill: str) -> str:
     r, c = rc
     anchor, ml, mt = geo.anchor(r, c, w, h)
     return (
         f'<{v}shape id="_x0000_s{sid}" type="#_x0000_t202" style=\'position:absolute;\n'
         f'  margin-left:{_fmt_pt(ml)}pt;margin-top:{_fmt_pt(mt)}pt;width:{_fmt_pt(w)}pt;height:{_fmt_pt(h)}pt;z-index:{z};\n'
-        f'  visibility:hidden\' fillcolor="#ffffe1" {o}insetmode="auto">\n'
-        f'  <{v}fill color2="#ffffe1"/>\n  <{v}shadow on="t" color="black" obscured="t"/>\n'
+        f'  visibility:hidden\' fillcolor="{fill}" {o}insetmode="auto">\n'
+        f'  <{v}fill color2="{fill}"/>\n  <{v}shadow on="t" color="black" obscured="t"/>\n'
         f'  <{v}path {o}connecttype="none"/>\n  <{v}textbox style=\'mso-direction-alt:auto\'>\n'
         f'   <div style=\'text-align:left\'></div>\n  </{v}textbox>\n'
         f'  <{x}ClientData ObjectType="Note">\n   <{x}MoveWithCells/>\n   <{x}SizeWithCells/>\n'

@@ -180,15 +180,26 @@ def _cell_colours(book: xw.Book, edit: SetCellColours, report: Report) -> None:
                 [[_hex(rated[(r, c)].fill) if (r, c) in rated else ...
                   for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)])
     elif rated:
+        # Desktop: one call per colour, over a multi-area range ("F14:F16,F20,…")
         for fill in sorted({c.fill for c in rated.values()}):
-            for rect in rectangles([rc for rc, x in rated.items() if x.fill == fill]):
-                sheet.range(_ref(*rect)).color = _hex(fill)
-    by_col: dict[int, dict[int, str]] = defaultdict(dict)
-    for (r, c), colour in rated.items():
-        by_col[c][r] = colour.font
-    for c, rows in sorted(by_col.items()):
-        for a, b, font in _font_runs(rows):
-            sheet.range(_ref(a, c, b, c)).font.color = _hex(font)
+            rects = rectangles([rc for rc, x in rated.items() if x.fill == fill])
+            for address in areas([_ref(*rect) for rect in rects]):
+                sheet.range(address).color = _hex(fill)
+    if remote:
+        # no multi-area ranges there: runs per column, the commonest colour first and the
+        # others painted over it (later writes win)
+        by_col: dict[int, dict[int, str]] = defaultdict(dict)
+        for (r, c), colour in rated.items():
+            by_col[c][r] = colour.font
+        for c, rows in sorted(by_col.items()):
+            for a, b, font in _font_runs(rows):
+                sheet.range(_ref(a, c, b, c)).font.color = _hex(font)
+    else:
+        # desktop: each font colour's cells (disjoint sets) in one multi-area call
+        for font in sorted({c.font for c in rated.values()}):
+            rects = rectangles([rc for rc, x in rated.items() if x.font == font])
+            for address in areas([_ref(*rect) for rect in rects]):
+                sheet.range(address).font.color = _hex(font)
     if not unrated:
         return
     if remote:
@@ -213,8 +224,10 @@ def _set_notes(book: xw.Book, edit: SetNotes, grid: SheetGrid | None) -> None:
         if addr.upper() in existing:
             sheet.range(addr).note.delete()
     for addr, note in edit.notes.items():
-        if addr.upper() in existing and addr not in edit.remove:
-            sheet.range(addr).note.text = note.text
+        had = existing.get(addr.upper())
+        if had is not None and addr not in edit.remove:
+            if had.text != note.text:  # unchanged notes cost no call
+                sheet.range(addr).note.text = note.text
         else:
             sheet.range(addr).add_note(note.text)
 
@@ -306,6 +319,25 @@ def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, in
     return sorted(out)
 
 
+#: Excel refuses a range address longer than this (``Range("A1,B2,…")``).
+MAX_ADDRESS = 255
+
+
+def areas(refs: list[str]) -> list[str]:
+    """Cell references joined into as few multi-area addresses as Excel accepts."""
+    out: list[str] = []
+    cur = ""
+    for ref in refs:
+        if cur and len(cur) + 1 + len(ref) > MAX_ADDRESS:
+            out.append(cur)
+            cur = ref
+        else:
+            cur = f"{cur},{ref}" if cur else ref
+    if cur:
+        out.append(cur)
+    return out
+
+
 def _ref(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"
 
@@ -387,26 +419,31 @@ def _heights(sheet: xw.Sheet, heights: dict[int, float]) -> None:
 
 
 def _pies(book: xw.Book, sheet: xw.Sheet, spec: SheetSpec, report: Report) -> None:
+    """Native pies. Slices are coloured one by one where Excel's object model is there
+    (Windows); elsewhere a pie varies its colours by point through the workbook theme's
+    accents 1-4, which a workbook made by cqcxl sets to the slice colours."""
     if not spec.charts:
         return
-    if is_remote(book):
-        report.skip(f"{spec.name}: pies left out: this engine cannot colour pie slices, and "
-                    "Excel's default colours would show Red as gold (the table has the counts)")
-        return
+    explicit = _windows_desktop(book)
     for ch in spec.charts:
         try:
             chart = sheet.charts.add(ch.x_pt, spec.chart_top(ch), ch.width_pt, ch.height_pt)
             chart.set_source_data(sheet.range(ch.values))
-            chart.set_x_axis_values(sheet.range(ch.categories))
             chart.chart_type = "pie"
+            try:
+                chart.set_x_axis_values(sheet.range(ch.categories))
+            except (NotImplementedError, AttributeError):
+                pass  # the legend then shows 1-4: the table has the names
             chart.title = ch.title
             chart.legend.visible = ch.legend
         except Exception as exc:  # an engine without charts: the table still has the counts
             report.skip(f"{spec.name}: pies left out ({type(exc).__name__}: {exc})")
             return
-        if not _windows_desktop(book) or not _colour_slices(chart, ch.colors):
-            report.skip(f"{spec.name}: pie slices keep Excel's colours (slice colours need "
-                        "Excel for Windows)")
+        if explicit and not _colour_slices(chart, ch.colors):
+            explicit = False
+    if not explicit:
+        report.skip(f"{spec.name}: pie slices take the workbook theme's colours (accents 1-4;"
+                    " Blue, Green, Amber, Red in a workbook made by cqcxl), not set one by one")
 
 
 def _bgr(color: str) -> int:
