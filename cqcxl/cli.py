@@ -128,7 +128,10 @@ def _template(args) -> int:
                                                       " (use --xlsm for the buttons)"))
     if (args.interpreter_win or args.interpreter_mac) and not args.xlsm:
         raise BookError("--interpreter-win/--interpreter-mac go with --xlsm")
-    wb = openpyxl_engine.new_workbook(template.plan_sheets(template.template_data()))
+    from .sheets.theme import THEME_ACCENTS
+
+    wb = openpyxl_engine.new_workbook(template.plan_sheets(template.template_data()),
+                                      accents=THEME_ACCENTS)
     if not args.xlsm:
         openpyxl_engine.save(openpyxl_engine.LoadedBook(out, wb), out)
     else:
@@ -164,11 +167,26 @@ def _export(args) -> int:
     doc = read_plan(FileBook(args.book).read()).plan.to_json()
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        _write_text(args.output, text + "\n", "utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text + "\n")
     return EXIT_OK
+
+
+def _write_text(path: Path, text: str, encoding: str) -> None:
+    """A report file (JSON, CSV): a clear one-line message when it cannot be written."""
+    if path.is_dir():
+        raise BookError(f"{path}: this is a folder; give a file name.")
+    if not path.parent.resolve().is_dir():
+        raise BookError(f"{path}: the folder {path.parent} does not exist. Create it first, or "
+                        "give another folder.")
+    try:
+        with open(path, "w", encoding=encoding, newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise BookError(f"{path}: cannot write the file ({exc.strerror or exc}). Choose a "
+                        "folder you can write to.") from exc
 
 
 def _target(args) -> Path | None:
@@ -214,7 +232,7 @@ def _validate(args) -> int:
     if args.csv:
         from .export import findings_csv
 
-        args.csv.write_text(findings_csv(result.findings), encoding="utf-8-sig", newline="")
+        _write_text(args.csv, findings_csv(result.findings), "utf-8-sig")
     if args.json:
         json.dump([f.to_json() for f in result.findings], sys.stdout, ensure_ascii=False,
                   indent=1)
