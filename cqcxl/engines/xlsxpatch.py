@@ -1795,27 +1795,35 @@ class Package:
                 dxf_map[i] = styles.add("dxfs", _reprefix(raw, tp))
             return dxf_map[i]
 
-        sp = re.escape(_root(text).prefix)
+        tpfx = _root(text).prefix
+        sp = re.escape(tpfx)
         cell = re.compile(rf"<{sp}c\b({_ATTRS})\s*(?:/>|>(.*?)</{sp}c\s*>)", re.S)
+        s_attr = re.compile(r"""(?:^|\s)s\s*=\s*["'](\d*)["']""")
+        t_attr = re.compile(r"""(?:^|\s)t\s*=\s*["'](\w*)["']""")
+        v_text = re.compile(rf"<{sp}v>\s*(\d+)\s*</{sp}v>")
 
         def fix_cell(m) -> str:
             attrs = m.group(1)
             inner = m.group(2)
-            a = {k.group(1): (k.group(2) if k.group(2) is not None else k.group(3)) for k in _ATTR.finditer(attrs)}
+            sm = s_attr.search(attrs)
+            tm = t_attr.search(attrs)
+            shared = tm is not None and tm.group(1) == "s" and inner is not None
+            if sm is None and not shared:
+                return m.group(0)  # nothing to remap: the cell as written
             tag = "<c" + attrs + ">"
-            if "s" in a:
-                tag = _set_attr(tag, "s", str(map_xf(int(a["s"] or 0))))
-            if a.get("t") == "s" and inner is not None:
-                vm = re.search(rf"<{sp}v>\s*(\d+)\s*</{sp}v>", inner)
+            if sm is not None:
+                tag = _set_attr(tag, "s", str(map_xf(int(sm.group(1) or 0))))
+            if shared:
+                vm = v_text.search(inner)
                 idx = int(vm.group(1)) if vm else -1
                 if not (0 <= idx < len(sst)):
                     raise XlsxPatchError("scratch cell refers to a missing shared string")
                 tag = _set_attr(tag, "t", "inlineStr")
                 inner = f"<is>{sst[idx]}</is>"
-            tag = "<" + _root(text).prefix + tag[1:]
+            tag = "<" + tpfx + tag[1:]
             if inner is None:
                 return tag[:-1] + "/>"
-            return tag + inner + f"</{_root(text).prefix}c>"
+            return tag + inner + f"</{tpfx}c>"
 
         root = _root(text)
         kids = _kids(text, root, skip=())
