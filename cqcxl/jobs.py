@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from .core.chase import Chase, chase_list
 from .core.findings import ERROR, Finding, counts, make
-from .core.history import Snapshot, reporting_date
+from .core.history import Context, Snapshot, reporting_date
 from .core.model import Plan
 from .core.rules import check
 from .core.summary import Summary, compute
 from .edits import Edit, ReplaceSheet
 from .errors import BookError
 from .grid import BookGrid
+from .sheets import chase as chase_sheet
 from .sheets import cover, history, validation
 from .sheets import layout as L
 from .sheets.read import ReadResult, read_plan
@@ -86,7 +88,7 @@ class Run:
                 "no-reporting-date", L.PLAN, self.plan.cells.get("reporting_date", "A1"), "",
                 f"The Plan sheet has no reporting date, so cqcxl used today "
                 f"({when:%d %B %Y}). Type the reporting date in this cell."))
-        found.extend(check(self.plan, when))
+        found.extend(check(self.plan, self.context))
         found.extend(validation.note_clashes(self.grid, found))
         order = {name: i for i, name in enumerate(self.grid.names)}
         found.sort(key=lambda f: f.sort_key(order))
@@ -94,7 +96,21 @@ class Run:
 
     @cached_property
     def snapshots(self) -> list[Snapshot]:
-        return history.read_history(self.grid.sheet(L.HISTORY))
+        return history.read_history(history.history_sheet(self.grid))
+
+    @cached_property
+    def context(self) -> Context:
+        """The reporting date and the closed periods before it (for slippage, trends and
+        the alarm's 'narrative unchanged')."""
+        return Context.of(self.plan, self.when[0], self.snapshots)
+
+    @cached_property
+    def summary(self) -> Summary:
+        return compute(self.plan, self.when[0], self.snapshots, self.context)
+
+    @cached_property
+    def chase(self) -> list[Chase]:
+        return chase_list(self.summary, self.context)
 
 
 def validate(run: Run) -> JobResult:
@@ -112,12 +128,16 @@ def validate(run: Run) -> JobResult:
 def summary(run: Run) -> JobResult:
     """Build summary sheet: the Board's cover, rebuilt from scratch as the first tab."""
     when, source = run.when
-    s = compute(run.plan, when, run.snapshots)
+    s = run.summary
     message = f"{s.total.tasks} key tasks as at {when:%d %B %Y}: " + ", ".join(
         f"{n} {r}" for r, n in s.total.counts_by_name().items()) + \
         f"; {len(s.overdue_no_mitigation)} overdue with no mitigation."
-    return JobResult("summary", run.plan, when, source, [], [ReplaceSheet(cover.cover_sheet(s))],
-                     message, s)
+    if s.previous is not None:
+        message += f" {len(s.slipped)} slipped since {s.previous.when:%d %B %Y}."
+    edits: list[Edit] = [ReplaceSheet(cover.cover_sheet(s)),
+                         ReplaceSheet(chase_sheet.chase_sheet(run.chase, s,
+                                                              run.grid.names))]
+    return JobResult("summary", run.plan, when, source, [], edits, message, s)
 
 
 def close_period(run: Run) -> JobResult:
@@ -130,8 +150,8 @@ def close_period(run: Run) -> JobResult:
     if any(s.when == when for s in snaps):
         raise BookError(f"the period ending {when.day} {when:%B %Y} is already closed in the "
                         "History sheet. Change the reporting date on the Plan sheet for the "
-                        "next period.", sheet=L.HISTORY)
-    edit = history.period_block(run.plan, when, run.grid.sheet(L.HISTORY))
+                        "next period.", sheet=history.history_sheet(run.grid).name)
+    edit = history.period_block(run.plan, when, history.history_sheet(run.grid))
     n = len(run.plan.tasks)
     message = (f"closed the period ending {when.isoformat()}: stored {n} key tasks of "
                f"{len(run.plan.workstreams)} workstreams in the History sheet "

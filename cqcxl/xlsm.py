@@ -71,7 +71,7 @@ RIBBON = (("RibbonValidate", "ValidateWorkbook", "Validate", "AcceptInvitation")
 #: The sheet xlwings' VBA reads its settings from (xlwings.bas, GetConfigFromSheet).
 CONFIG_SHEET = "xlwings.conf"
 #: Sheets that get no buttons: cqcxl rebuilds the first three, the rest are not plans.
-NO_BUTTONS = (L.SUMMARY, L.VALIDATION, L.HISTORY, L.GUIDE, CONFIG_SHEET)
+NO_BUTTONS = (*L.OWNED_SHEETS, L.GUIDE, CONFIG_SHEET)
 
 #: Button size and spacing, in pixels (Excel's unit for column widths and anchors).
 BUTTON_WIDTH, BUTTON_GAP, BUTTON_TOP = 140, 8, 3

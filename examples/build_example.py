@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cqcxl.engines import openpyxl_engine
 from cqcxl.sheets.template import plan_sheets
+from cqcxl.sheets.theme import THEME_ACCENTS
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "cumbria-2018-11.json"
@@ -19,7 +20,7 @@ TARGET = HERE / "cumbria-2018-11.xlsx"
 
 def main(target: Path = TARGET) -> Path:
     data = json.loads(SOURCE.read_text(encoding="utf-8"))
-    wb = openpyxl_engine.new_workbook(plan_sheets(data))
+    wb = openpyxl_engine.new_workbook(plan_sheets(data), accents=THEME_ACCENTS)
     return openpyxl_engine.save(openpyxl_engine.LoadedBook(target, wb), target)
 
 

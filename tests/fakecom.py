@@ -2,9 +2,10 @@
 
 Why: cqcxl's live-Excel code runs on desktop Excel through ``xlwings._xlwindows``, which
 talks to Excel's COM object model through pywin32. Neither exists on Linux, and xlwings'
-remote engine (the other test route) behaves differently (no freeze panes gap, notes without
-authors, no fills to read back...). This module stubs pywin32 in ``sys.modules``, imports the
-*unmodified* ``xlwings._xlwindows`` fresh, and hands it fake Excel objects that keep what a
+remote engine (the other test route) differs: it has ``freeze_panes`` (Windows has not), its
+notes have no author, it cannot read fills back. This module stubs pywin32 (and ctypes'
+``windll``/``oledll``) while it imports the *unmodified* ``xlwings._xlwindows`` fresh, makes
+it xlwings' active engine as on Windows, and hands it fake Excel objects that keep what a
 user would see (values, fills, fonts, notes, charts, panes, page set-up) and count every
 COM round trip. Anything not modelled raises :class:`MissingMember` (an ``AttributeError``
 and a ``pywintypes.com_error``, naming the class and member): never a silent dummy.
@@ -19,6 +20,10 @@ Getting an ``xw.Book`` on the fake (what :meth:`WindowsEngine.book` does)::
         app = xw.App(impl=xlwin.App(xl=xlwin.COMRetryObjectWrapper(excel)))
         with win.run_python(wb):                   # sys.argv as RunPython sets it:
             xw.Book.caller()                       # found through the window handle
+
+``win.book(wb)`` / ``win.app(excel)`` do exactly the two lines above. ``win.platform_win32()``
+sets ``sys.platform`` to "win32" for a block (xlwings and code under test branch on it);
+``run_python`` includes it. Use the pytest fixture ``fake_windows`` or the context manager.
 
 Inspecting: ``view(wb)`` (plain data, see its docstring); ``excel.calls`` (a Counter keyed
 ``"Class.Member"`` for a get or a call, ``"Class.Member="`` for a put, ``"Class._NewEnum"`` /
@@ -144,7 +149,13 @@ class _TimeZoneInfo:
 
 _APPS: weakref.WeakValueDictionary[int, FakeExcel] = weakref.WeakValueDictionary()
 _HWNDS = itertools.count(0x10010, 0x10)  # app h; its XLDESK child h+1; EXCEL7 h+2
+_ZORDER: list[int] = []  # top-level windows, topmost first
 _FOREGROUND = [0]
+
+
+def _zorder() -> list[int]:
+    _ZORDER[:] = [h for h in _ZORDER if h in _APPS]
+    return _ZORDER
 
 
 def _message_box(hwnd: int, text: str, caption: str, style: int) -> int:
@@ -188,20 +199,28 @@ def _object_from_iunknown(ptr: ctypes.c_void_p, riid: Any, addref: bool) -> Any:
 
 
 class _User32:
-    def GetTopWindow(self, hwnd: Any) -> int:
-        return min(_APPS, default=0)
+    """Z-order of the fake Excel windows, for ``xw.apps`` and ``App.activate``."""
 
-    def GetWindow(self, hwnd: int, cmd: int) -> int:
-        return min((h for h in _APPS if h > hwnd), default=0)
+    def GetTopWindow(self, hwnd: Any) -> int:
+        return next(iter(_zorder()), 0)
+
+    def GetWindow(self, hwnd: int, cmd: int) -> int:  # cmd 2: GW_HWNDNEXT
+        z = _zorder()
+        return z[z.index(hwnd) + 1] if hwnd in z and z.index(hwnd) + 1 < len(z) else 0
 
     def GetForegroundWindow(self) -> int:
-        return _FOREGROUND[0]
+        return _FOREGROUND[0] if _FOREGROUND[0] in _APPS else 0
 
     def SetForegroundWindow(self, hwnd: int) -> int:
+        self.SetWindowPos(hwnd, 0)
         _FOREGROUND[0] = hwnd
         return 1
 
-    def SetWindowPos(self, *args: Any) -> int:
+    def SetWindowPos(self, hwnd: int, after: int, *args: Any) -> int:
+        z = _zorder()
+        if hwnd in z:
+            z.remove(hwnd)
+            z.insert(z.index(after) + 1 if after in z else 0, hwnd)  # 0: HWND_TOP
         return 1
 
 
@@ -338,9 +357,14 @@ class WindowsEngine:
 
 @contextlib.contextmanager
 def windows_engine() -> Iterator[WindowsEngine]:
-    """Stub pywin32 and import ``xlwings._xlwindows`` fresh; put ``sys.modules``, ctypes and
-    the ``xlwings`` package (``_xlwindows``, ``Book._mock_caller``) back afterwards."""
+    """Stub pywin32, import ``xlwings._xlwindows`` fresh and make it the active engine, as
+    ``import xlwings`` does on Windows (``xw.apps``, ``Book.activate`` need it). Afterwards
+    ``sys.modules``, ctypes, ``xw.engines`` and the ``xlwings`` package (``_xlwindows``,
+    ``Book._mock_caller``) are as before, and fake Excels made inside are unregistered."""
     import xlwings
+    from xlwings.main import Engine, engines
+    saved_engines = (list(engines.engines), dict(engines.engines_by_name), engines.active)
+    apps_before = set(_APPS)
     engine_mods = ("xlwings._xlwindows", "xlwings._win32patch")
     saved_mods = {n: sys.modules.get(n, _MISSING) for n in STUBBED + engine_mods}
     saved_attrs = {a: xlwings.__dict__.get(a, _MISSING) for a in ("_xlwindows", "_win32patch")}
@@ -353,8 +377,15 @@ def windows_engine() -> Iterator[WindowsEngine]:
         with _windows_ctypes():
             module = importlib.import_module("xlwings._xlwindows")
         module.WindowsError = OSError  # a builtin on Windows, named in except clauses
+        engine = Engine(impl=module.engine)
+        engines.add(engine)
+        engines.active = engine
         yield WindowsEngine(module)
     finally:
+        engines.engines[:], engines.engines_by_name = saved_engines[0], saved_engines[1]
+        engines.active = saved_engines[2]
+        for h in set(_APPS) - apps_before:
+            del _APPS[h]
         if module is not None:
             atexit.unregister(module.cleanup)
         for n, m in saved_mods.items():
@@ -576,9 +607,15 @@ def area_address(area: Area, row_abs: bool = True, col_abs: bool = True) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{cd}{col_letter(c2)}{rd}{r2}"
 
 
-def quote_sheet(name: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not _CELL.match(name)
-    return name if plain else "'" + name.replace("'", "''") + "'"
+def _plain(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name)) and not _CELL.match(name)
+
+
+def quote_sheet(name: str, book: str | None = None) -> str:
+    """How Excel writes a sheet (of a book) before '!': quoted only when a name needs it."""
+    text = name if book is None else f"[{book}]{name}"
+    plain = _plain(name) and (book is None or _plain(book))
+    return text if plain else "'" + text.replace("'", "''") + "'"
 
 
 def _split_sheet(text: str) -> tuple[str | None, str]:
@@ -695,6 +732,7 @@ class FakeExcel(_Com):
         self.hwnd = next(_HWNDS)
         self.pid = 4000 + self.hwnd % 1000
         _APPS[self.hwnd] = self
+        _ZORDER.insert(0, self.hwnd)  # a new Excel window comes up on top
 
     # harness ---------------------------------------------------------------------------------
     @property
@@ -1421,7 +1459,7 @@ class FakeRange(_Com):
         else:
             text = self._addr(bool(RowAbsolute), bool(ColumnAbsolute))
         if External:
-            text = quote_sheet(f"[{self._sheet._book._name}]{self._sheet._name}") + "!" + text
+            text = quote_sheet(self._sheet._name, self._sheet._book._name) + "!" + text
         return text
 
     @property
@@ -1857,7 +1895,7 @@ class FakeFont(_Com):
         def put(self: FakeFont, v: Any) -> None:
             if not check(v):
                 raise xl_error(f"Unable to set the {key} property of the Font class")
-            self._rng._set_fmt(key, v)
+            self._rng._set_fmt(key, float(v) if key == "size" else v)
         return property(get, put)
 
     Bold = _font("bold", lambda v: isinstance(v, (bool, int)))
@@ -2930,7 +2968,10 @@ def _load_cell(sheet: FakeWorksheet, c: Any, theme: dict[str, str]) -> None:
         f["fill"] = _color(c.fill.fgColor, theme)
     font = c.font
     if font is not None:
-        f.update(font_color=_color(font.color, theme), bold=bool(font.b),
+        default_ink = font.color is not None and font.color.type == "theme" and (
+            font.color.theme == 1 and not font.color.tint)  # openpyxl's default: automatic
+        f.update(font_color=None if default_ink else _color(font.color, theme),
+                 bold=bool(font.b),
                  italic=bool(font.i), size=float(font.sz or 11), font=font.name or "Calibri",
                  underline=2 if font.u else XL_NONE)
     al = c.alignment
@@ -2960,7 +3001,7 @@ _H_NAMES = {v: k for k, v in _H_ALIGN.items()}
 _V_NAMES = {v: k for k, v in _V_ALIGN.items()}
 
 
-def _plain(v: Any) -> Any:
+def _plain_value(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return int(v)
     return str(v) if isinstance(v, XlError) else v
@@ -3030,7 +3071,7 @@ def view(book: FakeWorkbook) -> dict[str, Any]:
         out["sheets"][s._name] = {
             "index": book._sheets.index(s) + 1,
             "visible": {-1: True, 0: "hidden", 2: "very_hidden"}[s._visible],
-            "values": {a1(*rc): _plain(x) for rc, x in sorted(s._cells.items())},
+            "values": {a1(*rc): _plain_value(x) for rc, x in sorted(s._cells.items())},
             "formulas": {a1(*rc): x for rc, x in sorted(s._formulas.items())},
             "fills": fills, "font_colors": fonts, "formats": formats,
             "notes": {a1(*rc): (n.author, n.text) for rc, n in sorted(s._notes.items())},

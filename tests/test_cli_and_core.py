@@ -114,5 +114,5 @@ def test_validate_with_summary_writes_both_sheets_in_one_save(tmp_path):
     # the cover counts the same 121 tasks the findings were made from
     assert "121 Actions" in [c.value for row in wb["Summary"].iter_rows(max_row=12)
                              for c in row]
-    assert wb["Validation"]["A3"].value.startswith("Errors: 28")
+    assert wb["Validation"]["A3"].value.startswith("Errors: 19")  # issue 15: 9 Reds now warn
     assert "52 Blue, 47 Green, 9 Amber, 13 Red" in r.stderr

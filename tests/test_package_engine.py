@@ -111,7 +111,7 @@ def test_the_in_place_chain_keeps_every_part_it_does_not_own(user_plan):
     assert b"LabelInfo.xml" in after["_rels/.rels"]
     # and the jobs did their work
     wb = openpyxl.load_workbook(user_plan)
-    assert {"Summary", "Validation", "History"} <= set(wb.sheetnames)
+    assert {"Summary", "Validation", "Period history"} <= set(wb.sheetnames)
     assert len(wb["Summary"]._charts) == 10
     assert user_plan.with_name("plan.bak.xlsx").exists()
 

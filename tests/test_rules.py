@@ -43,8 +43,10 @@ CASES = [
      [task(rag="Red", mitigation="Agency staff booked", revised_date="Jan-19")]),
     ("red-without-revised-date", [task(rag="Red", mitigation="Agency staff")],
      [task(rag="Red", mitigation="Agency staff", revised_date="Jan-19")]),
-    ("revised-date-passed", [task(rag="Red", mitigation="x", revised_date="Oct-18")],
-     [task(rag="Red", mitigation="x", revised_date="Jan-19")]),
+    # the revised date must be later than the date to complete (else revised-date-earlier)
+    ("revised-date-passed", [task(date_to_complete="Sep-18", rag="Red", mitigation="x",
+                                  revised_date="Oct-18")],
+     [task(date_to_complete="Sep-18", rag="Red", mitigation="x", revised_date="Jan-19")]),
     ("change-request-incomplete",
      [task(change_request="Change timescale to 2019 to reflect commissioning timetable")],
      [task(change_request="Remove from Action plan as this is no longer an agreed activity")]),

@@ -15,7 +15,7 @@ WS_SHEETS = ["WS1 ICT", "WS2 Workforce", "WS3 Communication & Engagement", "WS4 
              "WS9 Cumberland Infirmary"]
 HEADERS = ["Action", "Task ID", "Key task", "Task owner", "Date to complete", "RAG",
            "Expected outcome / KPI", "Narrative / update", "Mitigation", "Revised date",
-           "Timescale change request", "Last updated"]
+           "Timescale change request", "Decision", "Last updated"]
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,8 @@ def test_workstream_sheet(wb, name):
     (table,) = ws.tables.values()
     first, last = table.ref.split(":")
     hr = int(first[1:])
-    assert first == f"A{hr}" and last.startswith("L")
-    assert [ws.cell(hr, c).value for c in range(1, 13)] == HEADERS
+    assert first == f"A{hr}" and last.startswith("M")
+    assert [ws.cell(hr, c).value for c in range(1, 14)] == HEADERS
     assert ws.freeze_panes == f"C{hr + 1}"
     # RAG drop-down over the table's RAG column
     rag_dv = [dv for dv in ws.data_validations.dataValidation if dv.formula1 ==

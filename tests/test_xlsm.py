@@ -39,7 +39,8 @@ WORKSHEET_ORDER = (
     "pageMargins pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches "
     "ignoredErrors smartTags drawing legacyDrawing legacyDrawingHF drawingHF picture "
     "oleObjects controls webPublishItems tableParts extLst").split()
-BUTTON_SHEETS_EXCLUDED = {"Summary", "Guide", "Validation", "History", "xlwings.conf"}
+BUTTON_SHEETS_EXCLUDED = {"Summary", "Guide", "Validation", "History", "Period history",
+                          "Chase list", "xlwings.conf"}
 
 
 # --------------------------------------------------------------------------- readers

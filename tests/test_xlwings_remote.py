@@ -213,7 +213,10 @@ def test_validate_matches_the_headless_path(example_json):
     # Same notes, same text, on the same cells.
     for name in want_wb.sheetnames:
         assert notes(got_wb[name]) == notes(want_wb[name]), name
-    assert sum(len(notes(ws)) for ws in want_wb.worksheets) == 26
+    # one note per problem cell outside cqcxl's own sheets (worked out from the findings)
+    noted = {(f.sheet, f.cell) for f in want.findings
+             if f.code != "note-not-added" and f.sheet not in L.OWNED_SHEETS}
+    assert sum(len(notes(ws)) for ws in want_wb.worksheets) == len(noted) > 20
     # The Validation sheet: same values (links included) and the same formatting.
     assert values(got_wb[L.VALIDATION]) == values(want_wb[L.VALIDATION])
     assert formats(got_wb[L.VALIDATION]) == formats(want_wb[L.VALIDATION])
@@ -231,8 +234,8 @@ def test_validate_matches_the_headless_path(example_json):
     # Per workstream sheet: fills and font colours in a handful of calls, whatever the
     # number of rows; notes are one call per noted cell.
     assert max(per_sheet[p] for p in ws_positions) <= 10
-    assert r.counts["addNote"] == 26
-    assert len(acts) <= 12 * n_ws
+    assert r.counts["addNote"] == len(noted)
+    assert len(acts) - len(noted) <= 12 * n_ws
 
 
 def test_validate_again_recognises_its_own_notes(example_json):
@@ -254,7 +257,9 @@ def test_validate_again_recognises_its_own_notes(example_json):
     funcs = Counter(a["func"] for a in acts)
     assert "note-not-added" not in {f.code for f in out.result.findings}
     assert funcs["addNote"] == 0 and funcs["deleteNote"] == 0
-    assert funcs["setNoteText"] == 26
+    # every note of the first press is updated in place (this engine cannot read a note's
+    # text, so it cannot tell which are unchanged)
+    assert funcs["setNoteText"] == sum(len(v) for v in before.values()) > 20
     replay(wb, acts)
     assert {ws.title: notes(ws) for ws in wb.worksheets if ws.title != "WS1 ICT"} == \
         {k: v for k, v in before.items() if k != "WS1 ICT"}
@@ -310,7 +315,7 @@ def test_build_summary_matches_the_headless_path(example_json):
     # Amber, Red; and the message says so.
     assert len(exp._charts) == 10
     assert len(r.charts) == 10 and {c["sheet"] for c in r.charts} == {L.SUMMARY}
-    assert all(("setChartType", ["pie"]) in [(f, list(a)) for f, a in c["actions"]]
+    assert all(any(f == "setChartType" and "Pie" in a for f, a in c["actions"])
                for c in r.charts), r.charts[0]
     assert any("theme" in s for s in out.skipped)
     with zipfile.ZipFile(EXAMPLE) as z:
@@ -425,7 +430,10 @@ def test_lite_scripts_run_through_xlwings_lite_runner(example_json, monkeypatch)
     book = remote_book(example_json)
     asyncio.run(custom_scripts_call(module, "validate", typehint_to_value={xw.Book: book}))
     funcs = Counter(a["func"] for a in actions(book))
-    assert funcs["addNote"] == 26 and funcs["addSheet"] == 1
+    _, want = headless(lambda g: run_job("validate", g, today=AS_OF))
+    noted = {(f.sheet, f.cell) for f in want.findings
+             if f.code != "note-not-added" and f.sheet not in L.OWNED_SHEETS}
+    assert funcs["addNote"] == len(noted) and funcs["addSheet"] == 1
 
 
 # --- grouping, and the 100x plan -----------------------------------------------------------------
@@ -474,7 +482,8 @@ def test_the_100x_plan(example_data):
     noted = {(f.sheet, f.cell) for f in out.result.findings
              if f.code != "note-not-added" and f.sheet not in L.OWNED_SHEETS}
     assert v["addNote"] == len(noted)
-    assert v["setValues"] == 1 and s["setValues"] == 1
+    # one block write per sheet written: Validation; Summary and Chase list
+    assert v["setValues"] == 1 and s["setValues"] == 2
 
 
 def test_assemble_the_xlsm_without_excel(tmp_path):

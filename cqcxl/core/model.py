@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from .dates import EMPTY, DateReading
+from .requests import Request, request_of
 
 
 class RAG(StrEnum):
@@ -107,6 +108,8 @@ class KeyTask:
     mitigation: str = ""
     revised_date: DateReading = field(default_factory=lambda: DateReading("", EMPTY))
     change_request: str = ""
+    #: the Board's decision on the change request: Requested / Agreed … / Declined …
+    decision: str = ""
     last_updated: DateReading = field(default_factory=lambda: DateReading("", EMPTY))
     #: field -> A1 address of the cell it was read from
     cells: dict[str, str] = field(default_factory=dict)
@@ -126,10 +129,21 @@ class KeyTask:
         return split_owners(self.owner)
 
     @property
+    def request(self) -> Request:
+        """The timescale change request and the Board's decision, as read."""
+        return request_of(self)
+
+    @property
+    def removed(self) -> bool:
+        """Its removal from the plan was agreed by the Board: it leaves every count."""
+        return self.request.removal_agreed
+
+    @property
     def deadline(self) -> date | None:
-        """The date the task is due: the revised date where one is recorded, else the date
-        to complete. None when there is no fixed deadline (ongoing, complete, unreadable)."""
-        if self.revised_date.has_deadline:
+        """The date the task is due: the revised date where one is recorded (unless the
+        Board declined the change request), else the date to complete. None when there is
+        no fixed deadline (ongoing, complete, unreadable)."""
+        if self.revised_date.has_deadline and not self.request.declined:
             return self.revised_date.date
         return self.date_to_complete.date if self.date_to_complete.has_deadline else None
 
@@ -142,7 +156,7 @@ class KeyTask:
         return not any(
             (self.task_id, self.key_task, self.owner, self.rag_text, self.narrative,
              self.date_to_complete.raw, self.expected_outcome, self.mitigation,
-             self.change_request, self.revised_date.raw)
+             self.change_request, self.revised_date.raw, self.decision)
         )
 
     def to_json(self) -> dict:
@@ -156,6 +170,8 @@ class KeyTask:
             out[name] = getattr(self, name)
         out["revised_date"] = self.revised_date.to_json()
         out["change_request"] = self.change_request
+        out["decision"] = self.decision
+        out["request"] = self.request.to_json()
         out["last_updated"] = self.last_updated.to_json()
         return out
 

@@ -7,13 +7,14 @@ sheet's layout is :mod:`cqcxl.sheets.cover`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from .history import Snapshot, previous, task_keys
+from .history import Context, Snapshot, task_keys
 from .model import RAG, RAG_ORDER, KeyTask, Plan, Risk, Workstream
-from .rules import has_change_request, overdue_no_mitigation
+from .rules import overdue_no_mitigation
 from .summary_rules import largest_remainder, overall_rag, score, travel
+from .trends import Slip, downturn, extended_twice, like_for_like, red_since, slipped
 
 NOT_RATED = "Not rated"
 
@@ -73,6 +74,9 @@ class TaskChange:
     what: str
 
 
+Pair = tuple[Workstream, KeyTask]
+
+
 @dataclass
 class Summary:
     plan: Plan
@@ -81,11 +85,19 @@ class Summary:
     rows: list[Row]
     total: Counts
     total_travel: str
-    overdue_no_mitigation: list[tuple[Workstream, KeyTask]]
-    reds: list[tuple[Workstream, KeyTask]]
-    change_requests: list[tuple[Workstream, KeyTask]]
+    overdue_no_mitigation: list[Pair]
+    reds: list[Pair]
+    change_requests: list[Pair]
     risks: list[tuple[Workstream, Risk]]
     changes: list[TaskChange]
+    total_previous_overall: RAG | None = None
+    #: agreed removals: out of every count
+    removed: list[Pair] = field(default_factory=list)
+    slipped: list[tuple[Workstream, KeyTask, Slip]] = field(default_factory=list)
+    extended: list[tuple[Workstream, KeyTask, tuple[date, date, date]]] = field(
+        default_factory=list)
+    downturns: list[tuple[Workstream, KeyTask, str]] = field(default_factory=list)
+    persistent_reds: list[tuple[Workstream, KeyTask, date]] = field(default_factory=list)
 
     @property
     def previous_date(self) -> date | None:
@@ -101,38 +113,66 @@ def _counts_from(snapshot_counts: dict[str, int]) -> dict[RAG, int]:
     return {r: snapshot_counts.get(r.value, 0) for r in RAG_ORDER}
 
 
-def compute(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Summary:
-    prev = previous(snaps, as_of)
+def _travel(tasks: list[KeyTask], ctx: Context, before: dict[RAG, int] | None,
+            now: Counts) -> str:
+    """Like for like: the tasks present in both periods (a slipped task no better than it
+    was); only when the last period stored no tasks, the stored counts."""
+    prev = ctx.prev
+    if prev is None:
+        return "–"
+    if prev.tasks:
+        pair = like_for_like(tasks, ctx)
+        return travel(*pair) if pair else "–"
+    return travel(now.score, score(before) if before else None)
+
+
+def compute(plan: Plan, as_of: date, snaps: list[Snapshot] | None = None,
+            ctx: Context | None = None) -> Summary:
+    ctx = ctx or Context.of(plan, as_of, snaps)
+    prev = ctx.prev
     rows = []
     for ws in plan.workstreams:
-        c = Counts.of(ws.tasks)
+        counted = [t for t in ws.tasks if not t.removed]
+        c = Counts.of(counted)
         before = _counts_from(prev.counts[ws.number]) if prev and ws.number in prev.counts \
             else None
-        rows.append(Row(ws, c, travel(c.score, score(before) if before else None),
+        rows.append(Row(ws, c, _travel(counted, ctx, before, c),
                         overall_rag(before) if before else None))
-    total = Counts.of(plan.tasks)
-    total_before = None
+    counted_all = [t for t in plan.tasks if not t.removed]
+    total = Counts.of(counted_all)
+    agg = None
     if prev is not None and prev.counts:
         agg = {r: 0 for r in RAG_ORDER}
         for counts in prev.counts.values():
             for r, n in _counts_from(counts).items():
                 agg[r] += n
-        total_before = score(agg)
-    overdue, reds, crs, risks = [], [], [], []
+    s = Summary(plan, as_of, prev, rows, total, _travel(counted_all, ctx, agg, total),
+                [], [], [], [], _changes(plan, prev),
+                overall_rag(agg) if agg else None)
     for ws in plan.workstreams:
         for t in ws.tasks:
-            if overdue_no_mitigation(t, as_of):
-                overdue.append((ws, t))
+            if t.removed:
+                s.removed.append((ws, t))
+                continue
+            if overdue_no_mitigation(t, ctx):
+                s.overdue_no_mitigation.append((ws, t))
             elif t.rag is RAG.RED:
-                reds.append((ws, t))
-            if has_change_request(t):
-                crs.append((ws, t))
+                s.reds.append((ws, t))
+            if t.request.is_request:
+                s.change_requests.append((ws, t))
+            if (slip := slipped(t, ctx)) is not None:
+                s.slipped.append((ws, t, slip))
+            if (x := extended_twice(t, ctx)) is not None:
+                s.extended.append((ws, t, x))
+            if (d := downturn(t, ctx)) is not None:
+                s.downturns.append((ws, t, d))
+            if (since := red_since(t, ctx)) is not None:
+                s.persistent_reds.append((ws, t, since))
         for k in ws.risks:
             if k.rag in (RAG.RED, RAG.AMBER):
-                risks.append((ws, k))
-    risks.sort(key=lambda p: (_RISK_ORDER[p[1].rag], p[0].number))
-    return Summary(plan, as_of, prev, rows, total, travel(total.score, total_before),
-                   overdue, reds, crs, risks, _changes(plan, prev))
+                s.risks.append((ws, k))
+    s.risks.sort(key=lambda p: (_RISK_ORDER[p[1].rag], p[0].number))
+    return s
 
 
 def _changes(plan: Plan, prev: Snapshot | None) -> list[TaskChange]:
@@ -143,20 +183,25 @@ def _changes(plan: Plan, prev: Snapshot | None) -> list[TaskChange]:
     gone = {k: v for k, v in prev.tasks.items() if k not in now}
     new = {k: v for k, v in now.items() if k not in prev.tasks}
     out: list[TaskChange] = []
-    for k, (_, tid, text) in list(new.items()):
+    for k, rec in list(new.items()):
         match = next((g for g, gv in gone.items()
-                      if g[0] == k[0] and gv[2] and gv[2] == text[:200]), None)
+                      if g[0] == k[0] and gv.key_task and gv.key_task == rec.key_task[:200]),
+                     None)
         if match is not None:
-            out.append(TaskChange(k[0], tid, f"Task ID changed from {gone[match][1]} to {tid}"))
+            out.append(TaskChange(k[0], rec.task_id,
+                                  f"Task ID changed from {gone[match].task_id} to "
+                                  f"{rec.task_id}"))
             del gone[match]
             del new[k]
-    for k, (_, tid, _text) in new.items():
-        out.append(TaskChange(k[0], tid, "New since the last period"))
-    for k, (rag, tid, _text) in gone.items():
-        out.append(TaskChange(k[0], tid,
-                              f"No longer in the plan (was {rag or 'not rated'} last period)"))
+    for k, rec in new.items():
+        out.append(TaskChange(k[0], rec.task_id, "New since the last period (not in the "
+                                                 "direction of travel until next period)"))
+    for k, rec in gone.items():
+        out.append(TaskChange(k[0], rec.task_id,
+                              f"Deleted from the sheet (was {rec.rag or 'not rated'} last "
+                              "period; left out of the direction of travel)"))
     out.sort(key=lambda c: (c.ws, c.task_id))
     return out
 
 
-__all__ = ["NOT_RATED", "Counts", "Row", "Summary", "TaskChange", "compute"]
+__all__ = ["NOT_RATED", "Counts", "Pair", "Row", "Summary", "TaskChange", "compute"]

@@ -17,10 +17,12 @@ OVERALL_RAG_RULE = (
     "task is Blue; otherwise Green. A workstream with no key tasks has no overall RAG."
 )
 TRAVEL_RULE = (
-    "Direction of travel compares a progress score with the last closed period: each key "
-    "task scores Blue 3, Green 2, Amber 1, Red 0, and the score is the total as a "
-    "percentage of the most it could be. ↑ better, ↓ worse, → the same; '–' when there is "
-    "no previous period."
+    "Direction of travel compares a progress score with the last closed period, like for "
+    "like: only the key tasks present in both periods count (tasks added, deleted or "
+    "removed by agreement are listed apart and never move the arrow). Each task scores "
+    "Blue 3, Green 2, Amber 1, Red 0 — a task whose date slipped scores no better than it "
+    "did last period — and the score is the total as a percentage of the most it could be. "
+    "↑ better, ↓ worse, → the same; '–' when there is no previous period."
 )
 ROUNDING_RULE = (
     "Percentages are rounded by the largest-remainder method, so that Blue, Green, Amber "

@@ -5,8 +5,12 @@ Kept as data so the template writes it and tests can check it is there.
 
 from __future__ import annotations
 
+from ..core.chase import CHASE_RULE
 from ..core.model import RAG_MEANING, RAG_ORDER
+from ..core.requests import CHANGE_REQUEST_RULE
+from ..core.rules import BLUE_RULE, NO_MITIGATION_RULE
 from ..core.summary_rules import OVERALL_RAG_RULE, ROUNDING_RULE, TRAVEL_RULE
+from ..core.trends import SLIPPAGE_RULE, TREND_RULE
 
 TITLE = "How to use this workbook"
 
@@ -26,6 +30,11 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "'October/ November 2018' means the end of November; 'From February 2019' has no "
         "deadline. cqcxl never guesses a date it cannot read: it asks you to rewrite it.",
         "Several owners: separate them with '/' or ';'.",
+        "Never change the Date to complete once a period is closed: ask for a new date in "
+        "'Timescale change request', with the date in 'Revised date'. The coordinator writes "
+        "the Board's answer in 'Decision' (e.g. 'Agreed 29-Nov-18').",
+        "Key risks: every workstream records at least one, with a RAG and a mitigation. A "
+        "risk copied into several workstreams should carry the same RAG in each.",
         "You may insert columns, move them or add your own: cqcxl finds columns by their "
         "heading. Keep the headings' wording.",
     ]),
@@ -38,13 +47,16 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "change the timescale — fill in 'Timescale change request' and a 'Revised date'.",
         "Every Red action must say in 'Mitigation' what is being done about it, and give in "
         "'Revised date' when it is now expected to be completed.",
-        "An overdue action with no mitigation is shown at the top of the cover page.",
+        NO_MITIGATION_RULE,
+        CHANGE_REQUEST_RULE,
+        BLUE_RULE,
     ]),
-    ("How the cover page is worked out", [OVERALL_RAG_RULE, TRAVEL_RULE, ROUNDING_RULE]),
+    ("How the cover page is worked out", [OVERALL_RAG_RULE, TRAVEL_RULE, ROUNDING_RULE,
+                                          SLIPPAGE_RULE, TREND_RULE, CHASE_RULE]),
     ("What cqcxl never does", [
         "It never changes what you typed: Validate only colours the RAG cells, adds notes "
         "signed 'cqcxl' and writes the Validation sheet; Build summary sheet writes only the "
-        "Summary sheet; Close period only adds to the History sheet.",
+        "Summary and Chase list sheets; Close period only adds to the History sheet.",
         "Your own comments on cells are left alone.",
     ]),
 ]

@@ -13,9 +13,14 @@ GUIDE = "Guide"
 PLAN = "Plan"
 SUMMARY = "Summary"
 VALIDATION = "Validation"
-HISTORY = "History"
+#: Not "History": Excel reserves that sheet name (it refuses to add or rename a sheet to it,
+#: so Close period would fail on desktop Excel). Workbooks from cqcxl 0.1 have a sheet
+#: called "History": it is read, and added to, under that name.
+HISTORY = "Period history"
+LEGACY_HISTORY = "History"
+CHASE = "Chase list"
 #: Sheets cqcxl writes from scratch; every other sheet belongs to the users.
-OWNED_SHEETS = (SUMMARY, VALIDATION, HISTORY)
+OWNED_SHEETS = (SUMMARY, VALIDATION, HISTORY, LEGACY_HISTORY, CHASE)
 
 #: Key-task table: (field, header) in template order.
 TASK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -30,6 +35,7 @@ TASK_COLUMNS: tuple[tuple[str, str], ...] = (
     ("mitigation", "Mitigation"),
     ("revised_date", "Revised date"),
     ("change_request", "Timescale change request"),
+    ("decision", "Decision"),
     ("last_updated", "Last updated"),
 )
 TASK_HEADERS = tuple(h for _, h in TASK_COLUMNS)
@@ -113,6 +119,9 @@ _ALIASES = {
     "timescale change requested": "change_request",
     "change request": "change_request",
     "change requested": "change_request",
+    "board decision": "decision",
+    "decision (board)": "decision",
+    "decision by the board": "decision",
     "date last updated": "last_updated",
     "updated": "last_updated",
     "action letter": "action",

@@ -150,7 +150,9 @@ def read_workstream(grid: SheetGrid, number: int, name: str, sponsor: str) -> Wo
                       (L.WS_SPONSOR_LABEL, "sponsor")):
         pos = labels.get(L.norm_header(key))
         if pos and pos[0] < header_row:
-            _, v = _value_right_of(grid, *pos)
+            c, v = _value_right_of(grid, *pos)
+            if attr == "number":
+                ws.cells["number"] = a1(pos[0], c or pos[1] + 1)
             if v is not None:
                 if attr == "number":
                     n = as_int(v)
@@ -176,6 +178,9 @@ def read_workstream(grid: SheetGrid, number: int, name: str, sponsor: str) -> Wo
     ws.tasks = read_tasks(grid, header_row + 1, cols, stop)
     if risk_head:
         ws.risks = read_risks(grid, *risk_head)
+        ws.cells["risks"] = a1(risk_head[0] + 1, risk_head[1].get("risk", 1))
+    elif pos := labels.get(L.norm_header(L.WS_RISKS_HEADING)):
+        ws.cells["risks"] = a1(*pos)
     for f, label in L.NARRATIVE_FIELDS:
         pos = labels.get(L.norm_header(label))
         ws.narrative[f] = text(_value_right_of(grid, *pos)[1]) if pos else ""
@@ -273,8 +278,10 @@ def read_plan(book: BookGrid) -> ReadResult:
             findings.append(make(
                 "unlisted-sheet", grid.name, "A1", "",
                 f"Sheet '{grid.name}' has a key-task table but is not listed on the Plan "
-                "sheet. cqcxl checked it; add it to the workstream list on the Plan sheet so "
-                "that it is counted in the summary.",
+                f"sheet. cqcxl checked it and counts it in the summary as workstream "
+                f"{ws.number} ({len(ws.tasks)} key tasks). Add it to the workstream list on "
+                "the Plan sheet (number, name, sponsor, sheet) so the cover shows its name "
+                "and sponsor — or delete the sheet if it should not be counted.",
             ))
         plan.workstreams.append(ws)
     for ws in plan.workstreams:

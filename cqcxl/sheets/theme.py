@@ -48,6 +48,7 @@ SECTION = Style(bold=True, size=13, font_color=NAVY)
 BIG_SECTION = Style(bold=True, size=15, font_color=NAVY)
 COUNT_LINE = Style(bold=True, size=16, font_color=NAVY)
 SMALL = Style(italic=True, font_color=GREY_TEXT, size=9)
+SMALL_WRAP = Style(italic=True, font_color=GREY_TEXT, size=9, wrap=True)
 WRAP = Style(wrap=True)
 BOLD = Style(bold=True)
 ITALIC = Style(italic=True)
@@ -61,10 +62,13 @@ PERCENT_TOTAL = Style(number_format="0%", halign="center", border=BORDER, bold=T
 ALARM_BANNER = Style(bold=True, size=13, font_color=WHITE, fill=DARK_RED, valign="center")
 ALARM_TEXT = Style(bold=True, font_color=DARK_RED, size=12)
 ALARM_HEADING = Style(bold=True, size=13, font_color=DARK_RED)
+SLIP_BANNER = Style(bold=True, size=12, font_color=BLACK, fill=RAG_FILL["Amber"],
+                    valign="center")
 CALM = Style(bold=True, size=11, font_color=CALM_GREEN, fill=CALM_FILL)
 CHART_NUMBERS = Style(font_color=CHART_DATA, size=9)
 LABEL = Style(bold=True, fill=LABEL_BLUE)
 HISTORY_PERIOD = Style(bold=True, fill=NAVY, font_color=WHITE, number_format="d mmm yyyy")
+HISTORY_DAY = Style(number_format="d mmm yyyy")
 
 
 def rag_style(rag: str | None, *, bold: bool = False, border: bool = True,
@@ -82,6 +86,13 @@ def severity_style(severity: str, alarm: bool) -> Style:
                  font_color=WHITE if alarm else None)
 
 
+#: The workbook theme's accents 1-4 in workbooks cqcxl makes: a pie whose slices vary by
+#: point takes them in order, so the pies come out Blue, Green, Amber, Red on every engine.
+THEME_ACCENTS = (RAG_FILL["Blue"], RAG_FILL["Green"], RAG_FILL["Amber"], RAG_FILL["Red"])
+#: The caption of the form buttons in the macro-enabled workbook; the hidden config sheet's tab.
+BUTTON_TEXT = BLACK
+CONFIG_TAB = "7F7F7F"
+
 # --- pages and charts -------------------------------------------------------------------
 #: A4, margins in inches; every sheet cqcxl writes prints one page wide.
 PAGE_LANDSCAPE = PageSetup(landscape=True, fit_width=True)
@@ -93,11 +104,15 @@ ROW_PT = 15.0
 
 # --- sizes ------------------------------------------------------------------------------
 #: Key-task table column widths (characters), in template order.
-TASK_COLUMN_WIDTHS = (10, 10, 42, 22, 14, 10, 34, 50, 34, 13, 30, 13)
+TASK_COLUMN_WIDTHS = (10, 10, 42, 22, 14, 10, 34, 50, 34, 13, 30, 16, 13)
 VALIDATION_WIDTHS = {1: 20, 2: 26, 3: 9, 4: 30, 5: 34, 6: 90, 7: 24}
 #: Cover column widths (characters), A..N.
-COVER_WIDTHS = (6, 26, 30, 9, 7, 6, 7, 6, 7, 6, 7, 6, 11, 11)
-HISTORY_WIDTHS = ((1, 14), (2, 30), (3, 12), (4, 10), (5, 60))
+COVER_WIDTHS = (6, 26, 30, 9, 7, 6, 7, 6, 7, 6, 7, 6, 11, 11, 12)
+HISTORY_WIDTHS = ((1, 14), (2, 30), (3, 12), (4, 10), (5, 60), (6, 16), (7, 14), (8, 16),
+                  (9, 14), (10, 40), (11, 18), (12, 14))
+CHASE_WIDTHS = {1: 28, 2: 22, 3: 9, 4: 50, 5: 30, 6: 40, 7: 26}
 #: A note's width (points) and its height per line of text.
 NOTE_WIDTH_PT = 320
+#: A note's background where cqcxl draws it (the file engine): Excel's own note yellow.
+NOTE_FILL = "FFFFE1"
 NOTE_LINE_PT = 15

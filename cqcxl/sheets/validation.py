@@ -122,7 +122,7 @@ def note(findings: list[Finding]) -> NoteText:
     """A note's text and a size that shows all of it (within reason)."""
     text = note_text(findings)
     lines = max(4, min(30, len(text) // 38 + text.count("\n") + 2))
-    return NoteText(text, T.NOTE_WIDTH_PT, lines * T.NOTE_LINE_PT + 10)
+    return NoteText(text, T.NOTE_WIDTH_PT, lines * T.NOTE_LINE_PT + 10, T.NOTE_FILL)
 
 
 # --- the edits -------------------------------------------------------------------------------
