@@ -632,7 +632,8 @@ def _split_sheet(text: str) -> tuple[str | None, str]:
 
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+# a mantissa (digits, or digits after a point) before any exponent: "E1" is text, "1E1" is 10
+_NUMBER = re.compile(r"^[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 def _year(y: str) -> int:
@@ -1092,7 +1093,10 @@ class FakeWorksheet(_Com):
         self._page: dict[str, Any] = {"Orientation": 1, "Zoom": 100, "FitToPagesWide": 1,
                                       "FitToPagesTall": 1, "PrintArea": "",
                                       "PrintTitleRows": "", "PrintTitleColumns": "",
-                                      "PaperSize": 9, "CenterHorizontally": False}
+                                      "PaperSize": 9, "CenterHorizontally": False,
+                                      # Excel's "Normal" margins, in points
+                                      "LeftMargin": 50.4, "RightMargin": 50.4,
+                                      "TopMargin": 54.0, "BottomMargin": 54.0}
 
     def __repr__(self) -> str:
         return f"<fake Worksheet {self._name}>"
@@ -2325,6 +2329,10 @@ class FakePageSetup(_Com):
     FitToPagesTall = _page("FitToPagesTall", lambda v: v is False or int(v) >= 1)
     PaperSize = _page("PaperSize", lambda v: isinstance(v, int))
     CenterHorizontally = _page("CenterHorizontally", lambda v: isinstance(v, bool))
+    LeftMargin = _page("LeftMargin", lambda v: 0 <= float(v) < 1000)
+    RightMargin = _page("RightMargin", lambda v: 0 <= float(v) < 1000)
+    TopMargin = _page("TopMargin", lambda v: 0 <= float(v) < 1000)
+    BottomMargin = _page("BottomMargin", lambda v: 0 <= float(v) < 1000)
 
     def _ref(key: str, whole: str | None) -> property:
         def get(self: FakePageSetup) -> str:
@@ -3097,7 +3105,9 @@ def view(book: FakeWorkbook) -> dict[str, Any]:
                 "print_area": s._page["PrintArea"] or None,
                 "print_title_rows": s._page["PrintTitleRows"] or None,
                 "print_title_columns": s._page["PrintTitleColumns"] or None,
-                "paper_size": s._page["PaperSize"]},
+                "paper_size": s._page["PaperSize"],
+                "margins": tuple(s._page[k] for k in ("LeftMargin", "RightMargin",
+                                                      "TopMargin", "BottomMargin"))},
         }
     return out
 

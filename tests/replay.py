@@ -74,10 +74,12 @@ class Replay:
 
     @staticmethod
     def value(v: Any) -> Any:
-        """A value as Excel stores what Office.js wrote: '' is empty, an ISO date string
-        becomes a date."""
+        """A value as Excel stores what Office.js wrote: '' is empty, a leading apostrophe
+        marks text, an ISO date string becomes a date."""
         if v == "" or v is None:
             return None
+        if isinstance(v, str) and v.startswith("'"):
+            return v[1:]  # Excel's text mark: not part of the value
         if isinstance(v, str) and _ISO.match(v):
             return datetime.fromisoformat(v.rstrip("Z"))
         return v
