@@ -20,7 +20,8 @@ from cqcxl.sheets import layout as L
 from cqcxl.sheets import theme as T
 
 from .conftest import EXAMPLE
-from .fakecom import FakeExcel, fake_windows, load_workbook, view, windows_engine  # noqa: F401
+from .fakecom import FakeExcel, load_workbook, view, windows_engine
+from .fakecom import fake_windows as fake_windows  # noqa: F401  (a fixture)
 
 AS_OF = date(2018, 11, 15)
 USER = "Jane Lead"
