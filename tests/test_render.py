@@ -58,3 +58,46 @@ def test_template_example_and_outputs_render(tmp_path):
         docs = ROOT / "docs"
         for i, p in enumerate(pngs, start=1):
             shutil.copy(p, docs / f"summary-page{i}.png")
+
+
+def _ppm_pixels(path) -> list[tuple[int, int, int]]:
+    """The pixels of a binary PPM (what pdftoppm writes without -png)."""
+    data = path.read_bytes()
+    parts = data.split(maxsplit=4)
+    assert parts[0] == b"P6" and parts[3] == b"255"
+    w, h, raster = int(parts[1]), int(parts[2]), parts[4]
+    return [tuple(raster[i:i + 3]) for i in range(0, 3 * w * h, 3)]
+
+
+def test_pie_slices_take_the_theme_accents_where_no_slice_is_coloured(tmp_path):
+    """The route the xlwings Lite / Office.js engine relies on: a pie whose slices are not
+    coloured one by one takes the theme's accents 1-4, which workbooks cqcxl makes set to
+    Blue, Green, Amber, Red. Checked in the chart XML and in LibreOffice's rendering."""
+    import zipfile
+
+    from cqcxl.edits import PieChart, SheetSpec, block
+    from cqcxl.engines.openpyxl_engine import new_workbook
+    from cqcxl.sheets.theme import RAG_FILL, THEME_ACCENTS
+
+    spec = SheetSpec("Pie")
+    spec.blocks.append(block(1, 1, [["Blue", 5], ["Green", 5], ["Amber", 5], ["Red", 5]]))
+    spec.charts.append(PieChart("RAG", 6, 0, 0, "A1:A4", "B1:B4", colors=(), width_pt=300,
+                                height_pt=300))
+    wb = new_workbook([spec], accents=THEME_ACCENTS)
+    path = tmp_path / "pie.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        chart = next(z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart"))
+    assert b"<dPt>" not in chart and b'<varyColors val="1" />' in chart
+    pdf = to_pdf([path], tmp_path, tmp_path / "profile")[0]
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    (ppm,) = tmp_path.glob("page*.ppm")
+    pixels = _ppm_pixels(ppm)
+
+    def near(rgb: str) -> int:
+        want = tuple(int(rgb[i:i + 2], 16) for i in (0, 2, 4))
+        return sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, want, strict=True))
+                   < 40)
+    counts = {name: near(rgb) for name, rgb in RAG_FILL.items()}
+    assert all(n > 200 for n in counts.values()), counts  # four equal slices, each visible
