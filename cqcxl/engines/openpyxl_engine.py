@@ -571,6 +571,12 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
     except BaseException:
         _remove(tmp)
         raise
+    fsync_dir(folder)
+    return out
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
     if hasattr(os, "O_DIRECTORY"):
         try:
             dfd = os.open(folder, os.O_DIRECTORY)
@@ -580,7 +586,6 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
                 os.close(dfd)
         except OSError:
             pass
-    return out
 
 
 def _umask() -> int:

@@ -190,7 +190,7 @@ class PackageBook:
             except BaseException:
                 ox._remove(tmp)
                 raise
-        _fsync_dir(folder)
+        ox.fsync_dir(folder)
         return out
 
     def _changed(self) -> bool:
@@ -232,15 +232,3 @@ class _Lock:
 
     def __exit__(self, *exc) -> None:
         self.path.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if hasattr(os, "O_DIRECTORY"):
-        try:
-            dfd = os.open(folder, os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
