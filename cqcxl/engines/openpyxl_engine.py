@@ -59,7 +59,7 @@ from ..edits import (
 from ..errors import BookError
 from ..grid import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid, parse_a1
 from .base import Report
-from .safety import broken_part, check_file, package_losses
+from .safety import broken_part, check_file
 
 
 @dataclass
@@ -71,10 +71,6 @@ class LoadedBook:
     def has_vba(self) -> bool:
         return getattr(self.wb, "vba_archive", None) is not None
 
-    #: what a save would drop (shapes, form controls…), found before parsing
-    losses: list[str] = field(default_factory=list)
-    #: openpyxl's own warnings during load: each is something a save would drop
-    load_warnings: list[str] = field(default_factory=list)
     #: sheet -> (row, col) -> the value Excel saved with a formula; written back on save,
     #: because openpyxl writes formulas without their results
     cached: dict[str, dict[tuple[int, int], Any]] = field(default_factory=dict)
@@ -86,7 +82,9 @@ def load(path: str | os.PathLike) -> LoadedBook:
     check_file(p)
     keep_vba = p.suffix.lower() in (".xlsm", ".xltm")
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        # openpyxl warns about what it would drop on save; a file is never saved through
+        # openpyxl's model by the command line, so the warnings are kept off the screen
+        with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             wb = openpyxl.load_workbook(p, keep_vba=keep_vba, rich_text=False)
     except PermissionError as exc:
@@ -110,8 +108,7 @@ def load(path: str | os.PathLike) -> LoadedBook:
         for cell in ws._cells.values():
             if cell.data_type == "d" and cell.value is None:
                 cell.data_type = "n"  # an empty date cell: openpyxl could not save it
-    msgs = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
-    return LoadedBook(p, wb, package_losses(p, keep_vba=keep_vba), msgs)
+    return LoadedBook(p, wb)
 
 
 def _cell_value(v: Any) -> Any:

@@ -1,14 +1,14 @@
-"""Look at a file before openpyxl parses it, and say what a save would lose.
+"""Look at a file before anything parses it, and name what is damaged.
 
 A workbook travels by e-mail: it may be an old ``.xls``, password-protected, a renamed
 CSV, truncated, or hostile (a zip bomb). Each gets one clear sentence instead of a
-traceback. After a successful load, :func:`save_losses` lists what openpyxl cannot carry
-over, so a save never drops a user's shapes or buttons silently.
+traceback (:func:`check_file`); :func:`broken_part` names the damaged part. (What an
+openpyxl save would lose is no longer listed here: the command line saves through the
+package engine, which keeps every part it does not own and checks that it did.)
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
@@ -65,61 +65,6 @@ def check_file(path: Path) -> None:
     if total > MAX_UNZIPPED or (total > 10_000_000 and packed / total < MIN_RATIO):
         raise BookError(f"{path}: the file unpacks to {total / 1e6:,.0f} MB, far more than "
                         "an action plan; cqcxl will not open it (it may be a 'zip bomb').")
-
-
-# What openpyxl cannot carry over, found by listing the package (see RELIABILITY.md).
-_LOST_PARTS = (
-    ("xl/ctrlProps/", "form controls (buttons, check boxes)"),
-    ("xl/activeX/", "ActiveX controls"),
-    ("xl/slicers/", "slicers"),
-    ("xl/slicerCaches/", "slicers"),
-    ("xl/timelines/", "timelines"),
-    ("xl/threadedComments/", "threaded comments (replies)"),
-    ("xl/richData/", "pictures in cells"),
-    ("xl/model/", "a data model"),
-    ("xl/embeddings/", "embedded objects"),
-    ("customXml/", "custom XML parts"),
-    ("xl/webextensions/", "Office add-in parts"),
-)
-_SHAPE = re.compile(rb"<xdr:(?:sp|grpSp|cxnSp)\b")
-_PICTURE = re.compile(rb"<xdr:pic\b")
-
-
-def _have_pillow() -> bool:
-    try:
-        import PIL  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def package_losses(path: Path, *, keep_vba: bool) -> list[str]:
-    """Things in the file that an openpyxl save would drop, by kind, with the sheet part
-    where that can be told. Empty when a save keeps everything we know of."""
-    lost: list[str] = []
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        for prefix, what in _LOST_PARTS:
-            if any(n.startswith(prefix) for n in names) and what not in lost:
-                lost.append(what)
-        if "xl/vbaProject.bin" in names and not keep_vba:
-            lost.append("macros (VBA)")
-        if any(re.match(r"xl/charts/chartEx", n) for n in names):
-            lost.append("new-style charts (waterfall, treemap…)")
-        for n in names:
-            if n.startswith("xl/drawings/") and n.endswith(".xml") and "/_rels/" not in n:
-                data = zf.read(n)
-                if _SHAPE.search(data) and "shapes or text boxes" not in lost:
-                    lost.append("shapes or text boxes")
-                # openpyxl keeps pictures only when Pillow is installed
-                if _PICTURE.search(data) and not _have_pillow() and "pictures" not in lost:
-                    lost.append("pictures")
-            if n.endswith(".vml"):
-                data = zf.read(n)
-                kinds = set(re.findall(rb"ObjectType=\"(\w+)\"", data))
-                if kinds - {b"Note"} and "form controls (buttons, check boxes)" not in lost:
-                    lost.append("form controls (buttons, check boxes)")
-    return lost
 
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -281,7 +281,7 @@ def _as_text(v: Any) -> Any:
 
 def _blocks_matrix(blocks: Iterable[Block]) -> tuple[int, int, list[list[Any]]] | None:
     """All blocks as one rectangle of values; a later block's None keeps an earlier value
-    (as the file adapter, which skips None)."""
+    (as the file engine, which skips None)."""
     cells: dict[tuple[int, int], Any] = {}
     for b in blocks:
         for i, row in enumerate(b.values):
@@ -322,7 +322,7 @@ _DEFAULTS = {"fill": None, "bold": False, "italic": False, "font_color": None, "
 
 
 def _final_formats(styles: Iterable[tuple[str, Style]]) -> dict[tuple[int, int], dict]:
-    """Each cell's formatting after all styles, with the file adapter's rules: a font
+    """Each cell's formatting after all styles, with the file engine's rules: a font
     property replaces the whole font, alignment is always replaced, fill/border/number
     format only when given."""
     out: dict[tuple[int, int], dict] = {}
