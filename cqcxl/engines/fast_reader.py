@@ -472,16 +472,15 @@ class _Styles:
         if data is None:
             return
         root = _tree(data)
-        _check_colours(root)
+        _check_style_attrs(root)
         custom: dict[int, str] = {}
         for nf in _children(root, "numFmts")[-1:]:
             for f in _children(nf, "numFmt"):
-                _check_attrs(f, ("numFmtId", "formatCode"))
                 custom[_int_attr(f[1].get("numFmtId"))] = f[1].get("formatCode")
         xfs: list[tuple[int, int]] = []
         for cx in _children(root, "cellXfs"):
             xfs = [(_int_attr(x[1].get("numFmtId", 0)), _int_attr(x[1].get("fillId", 0)))
-                   for x in _children(cx, "xf") if _check_attrs(x, _XF_ATTRS) is None]
+                   for x in _children(cx, "xf")]
         fills: list[str | None] = []
         for fl in _children(root, "fills"):
             fills = [_fill_colour(f) for f in _children(fl, "fill")]
@@ -510,11 +509,28 @@ _XF_ATTRS = frozenset({"numFmtId", "fontId", "fillId", "borderId", "xfId", "quot
                        "applyBorder", "applyAlignment", "applyProtection"})
 
 
-def _check_colours(el: list) -> None:
-    """openpyxl refuses a stylesheet with a colour that is not (a)RGB hex."""
+_COLOUR_ATTRS = ("rgb", "indexed", "auto", "theme", "tint", "index", "type")
+#: attributes openpyxl's style classes accept (another one makes it refuse the stylesheet)
+_STYLE_ATTRS = {
+    "xf": _XF_ATTRS, "numFmt": ("numFmtId", "formatCode"),
+    "alignment": ("horizontal", "vertical", "textRotation", "wrapText", "shrinkToFit",
+                  "indent", "relativeIndent", "justifyLastLine", "readingOrder",
+                  "text_rotation", "wrap_text", "shrink_to_fit", "mergeCell"),
+    "protection": ("locked", "hidden"), "patternFill": ("patternType",),
+    "fgColor": _COLOUR_ATTRS, "bgColor": _COLOUR_ATTRS, "color": _COLOUR_ATTRS,
+}
+
+
+def _check_style_attrs(el: list) -> None:
+    """What openpyxl refuses in a stylesheet and a fuzzer finds first: an unknown attribute
+    on a cell format, alignment, protection, number format, fill or colour; a colour that is
+    not (a)RGB hex."""
     stack = [el]
     while stack:
         e = stack.pop()
+        allowed = _STYLE_ATTRS.get(_local(e[0]))
+        if allowed is not None:
+            _check_attrs(e, allowed)
         rgb = e[1].get("rgb")
         if rgb is not None and not _ARGB.match(rgb):
             raise ValueError("Colors must be aRGB hex values")
@@ -762,26 +778,38 @@ class _CellReader:
         self.cells[(row, col)] = entry
 
     def parse(self, el: list) -> tuple[int, int, Any]:
-        attrs = el[1]
-        data_type = attrs.get("t", "n")
-        coordinate = attrs.get("r")
-        style_id = attrs.get("s", 0)
+        get = el[1].get
+        data_type = get("t", "n")
+        coordinate = get("r")
+        style_id = get("s", 0)
         if style_id:
             style_id = int(style_id)
         vtext = None
         has_f = False
         is_el = None
-        seen_v = False
-        for ch in el[3]:
+        kids = el[3]
+        if len(kids) == 1:  # the common cell: one <v> or one <is>
+            ch = kids[0]
             tag = ch[0]
             if tag == _V:
-                if not seen_v:
-                    seen_v = True
-                    vtext = _text(ch)
+                parts = ch[2]
+                vtext = "".join(parts) if parts else None
+            elif tag == _IS:
+                is_el = ch
             elif tag == _F:
                 has_f = True
-            elif tag == _IS and is_el is None:
-                is_el = ch
+        elif kids:
+            seen_v = False
+            for ch in kids:
+                tag = ch[0]
+                if tag == _V:
+                    if not seen_v:
+                        seen_v = True
+                        vtext = _text(ch)
+                elif tag == _F:
+                    has_f = True
+                elif tag == _IS and is_el is None:
+                    is_el = ch
         if coordinate:
             row, col = _coordinate_to_tuple(coordinate)
             self.col_counter = col
@@ -795,10 +823,16 @@ class _CellReader:
         if has_f:
             try:
                 cached = self.value(data_type, vtext, is_el, style_id)
+            except _Fallback:
+                raise
             except Exception:  # noqa: BLE001 - openpyxl's data-only load fails: no values
                 self.book.cached_failed = True
                 cached = None
             return row, col, _Formula(cached)
+        if data_type == "inlineStr":  # the commonest cells, without a call
+            return row, col, _rich_content(is_el) if is_el is not None else None
+        if vtext and data_type == "n" and style_id not in self.dates:
+            return row, col, _cast_number(vtext)
         return row, col, self.value(data_type, vtext, is_el, style_id)
 
     def value(self, data_type: str, vtext: str | None, is_el: list | None,

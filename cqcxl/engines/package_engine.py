@@ -18,7 +18,9 @@ every owned part well-formed, every relationship resolving) before it replaces a
 One writer at a time: a lock file beside the workbook while it is replaced, and a check
 that the file did not change since it was read.
 
-Reading still goes through openpyxl (values, saved formula results, notes).
+Reading goes through :mod:`.fast_reader` (python-calamine, or a pure-Python stream where
+the Rust wheel is missing): the same grid openpyxl's reader gives, without openpyxl's full
+parse. openpyxl loads the workbook only for Close period (to append to the History sheet).
 """
 
 from __future__ import annotations
@@ -32,14 +34,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
 
 from ..edits import AppendRows, Edit, ReplaceSheet, SetCellColours, SetNotes
 from ..errors import BookError
 from ..grid import BookGrid
+from . import fast_reader
 from . import openpyxl_engine as ox
 from . import xlsxpatch as xp
 from .base import Report
+from .safety import check_file
 
 #: A lock older than this is left over from a crash and is taken over.
 STALE_LOCK_S = 600
@@ -50,8 +53,13 @@ class PackageBook:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self.loaded = ox.load(self.path)  # checks the file first; BookError when unreadable
-        self.original = self.path.read_bytes()
+        check_file(self.path)  # BookError, one line, for what is not a workbook
+        try:
+            self.original = self.path.read_bytes()
+        except PermissionError as exc:
+            raise BookError(f"{self.path}: cannot open the file ({exc.strerror}). If it is "
+                            "open in Excel, close it and try again.") from exc
+        self._loaded: ox.LoadedBook | None = None
         self.digest = hashlib.sha256(self.original).hexdigest()
         try:
             self.pkg = xp.Package.open(self.original)
@@ -62,10 +70,17 @@ class PackageBook:
 
     @property
     def has_vba(self) -> bool:
-        return self.loaded.has_vba
+        return self.pkg.has("xl/vbaProject.bin")
+
+    @property
+    def loaded(self) -> ox.LoadedBook:
+        """openpyxl's model of the workbook, loaded on first use (Close period only)."""
+        if self._loaded is None:
+            self._loaded = ox.load(self.path)
+        return self._loaded
 
     def read(self) -> BookGrid:
-        return ox.read(self.loaded)
+        return fast_reader.read_book(self.path)
 
     # --- applying edits ----------------------------------------------------------------------
 
@@ -89,19 +104,14 @@ class PackageBook:
         return self.report
 
     def _colours(self, edit: SetCellColours) -> None:
-        ws = self.loaded.wb[edit.sheet]
-        colours: dict[str, tuple[str | None, str | None]] = {}
-        for ref, colour in edit.cells.items():
-            cell = ws[ref]
-            if isinstance(cell, MergedCell):
-                continue
-            if colour is not None:
-                colours[ref] = (colour.fill, colour.font)
-                continue
-            fill = cell.fill
-            current = (fill.fgColor.rgb or "") if fill is not None and fill.fill_type else ""
-            if edit.is_removable(current):  # only a colour cqcxl put there comes off
-                colours[ref] = (None, None)
+        colours: dict[str, tuple[str | None, str | None]] = {
+            ref: (c.fill, c.font) for ref, c in edit.cells.items() if c is not None}
+        off = [ref for ref, c in edit.cells.items() if c is None]
+        if off:
+            current = fast_reader.fills(self.original, edit.sheet, off)
+            for ref in off:
+                if edit.is_removable(current.get(ref, "")):  # only a colour cqcxl put there
+                    colours[ref] = (None, None)
         self.pkg.set_cell_colours(edit.sheet, colours)
 
     def _notes(self, edit: SetNotes) -> None:
