@@ -188,12 +188,49 @@ def main(argv: list[str] | None = None) -> None:
         from cqcxl.engines import xlwings_engine  # noqa: F401
     except ImportError:
         return
+    com = com_counts(args.scales)
+    if com:
+        print("\nCOM calls on desktop Excel for Windows (xlwings' real engine, stand-in Excel "
+              "of tests/fakecom.py):")
+        print(f"{'plan':>6} {'sheets':>6} {'validate':>9} {'notes':>6} {'summary':>8}")
+        for scale, sheets, v, n, s in com:
+            print(f"{str(scale) + 'x':>6} {sheets:>6} {v:>9} {n:>6} {s:>8}")
     counts = xlwings_counts(args.scales)
     if counts:
         print("\nExcel operations (recorded actions on xlwings' remote engine):")
         print(f"{'plan':>6} {'sheets':>6} {'validate':>9} {'per sheet':>9} {'summary':>8}")
         for scale, sheets, v, s in counts:
             print(f"{str(scale) + 'x':>6} {sheets:>6} {v:>9} {v / sheets:>9.1f} {s:>8}")
+
+
+def com_counts(scales: list[int]) -> list[tuple[int, int, int, int, int]]:
+    """COM round trips per Validate and per Build summary on xlwings' Windows engine driving
+    the stand-in Excel of tests/fakecom.py, for plans up to 100x."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        import openpyxl
+
+        from cqcxl import excel
+        from tests.fakecom import FakeExcel, load_workbook, windows_engine
+    except Exception as exc:  # noqa: BLE001 - report, don't fail the timing table
+        print(f"(COM counts unavailable: {exc})")
+        return []
+    out = []
+    with tempfile.TemporaryDirectory() as d:
+        for scale in [s for s in scales if s <= 100]:
+            src = make_file(scale, Path(d))
+            counts = []
+            with windows_engine() as win:
+                fake = FakeExcel(user_name="Lead")
+                wb = load_workbook(fake, openpyxl.load_workbook(src), src.name)
+                book = win.book(wb)
+                for job in (excel.validate, excel.build_summary):
+                    fake.reset_calls()
+                    with win.platform_win32():
+                        job(book, today=AS_OF)
+                    counts.append((fake.total_calls, fake.calls["Range.AddComment"]))
+            out.append((scale, min(50, 9 * scale), counts[0][0], counts[0][1], counts[1][0]))
+    return out
 
 
 def xlwings_counts(scales: list[int]) -> list[tuple[int, int, int, int]]:
