@@ -8,6 +8,7 @@ engines ever asks a workbook for a single cell.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,19 @@ ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 #: Stands for a formula whose result was never saved (the file was last written by a
 #: program, not Excel): cqcxl cannot know its value and says so.
 NOT_CALCULATED = "#NOT-CALCULATED"
+
+
+def rows_from_cells(cells: Iterable[tuple[tuple[int, int], Any]]) -> list[list[Any]]:
+    """(row, col) -> value pairs of the cells that hold something, as the ragged rows of a
+    :class:`SheetGrid` (each row as long as its last value; gaps are None)."""
+    present = list(cells)
+    rows: list[list[Any]] = [[] for _ in range(max((r for (r, _), _ in present), default=0))]
+    for (r, c), v in present:
+        row = rows[r - 1]
+        if len(row) < c:
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = v
+    return rows
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,16 @@ from typing import Any
 from xml.parsers import expat
 
 from ..errors import BookError
-from ..grid import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid
-from .safety import MAX_UNZIPPED, MIN_RATIO, broken_part, check_file
+from ..grid import (
+    ERROR_VALUES,
+    NOT_CALCULATED,
+    BookGrid,
+    CellError,
+    Note,
+    SheetGrid,
+    rows_from_cells,
+)
+from .safety import broken_part, check_file, check_members
 
 try:  # the Rust reader; absent on Pyodide (xlwings Lite)
     import python_calamine as _calamine
@@ -935,19 +943,16 @@ def _grid_from_cells(sheet: _Sheet, reader: _CellReader, notes: list) -> _Grid:
     if cells:
         grid.max_row = max(grid.max_row, max(r for r, _ in cells))
         grid.max_col = max(grid.max_col, max(c for _, c in cells))
-    present = [(rc, v) for rc, v in cells.items() if v is not None]
-    last = max((r for (r, _), _ in present), default=0)
-    rows: list[list] = [[] for _ in range(last)]
-    for (r, c), v in present:
-        row = rows[r - 1]
-        if len(row) < c:
-            row.extend([None] * (c - len(row)))
+    values = []
+    for (r, c), v in cells.items():
+        if v is None:
+            continue
         if v.__class__ is _Formula:
             grid.formulas.append((r, c, v.cached))
-            row[c - 1] = _NOT_CALC
+            values.append(((r, c), _NOT_CALC))
         else:
-            row[c - 1] = _cell_value(v)
-    grid.rows = rows
+            values.append(((r, c), _cell_value(v)))
+    grid.rows = rows_from_cells(values)
     _attach_notes(grid, notes, merges)
     return grid
 
@@ -1632,18 +1637,7 @@ def _check_bytes(data: bytes) -> None:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or not zipfile.is_zipfile(io.BytesIO(data)):
         raise BookError("the data is not an Excel workbook (.xlsx).")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        infos = zf.infolist()
-    names = [i.filename for i in infos]
-    if "[Content_Types].xml" not in names:
-        raise BookError("this zip file is not an Excel workbook.")
-    if len(set(names)) != len(names) or any(".." in n.split("/") for n in names):
-        raise BookError("the file's contents are malformed (repeated or unsafe parts), so "
-                        "cqcxl will not open it.")
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos)
-    if total > MAX_UNZIPPED or (total > 10_000_000 and packed / total < MIN_RATIO):
-        raise BookError(f"the file unpacks to {total / 1e6:,.0f} MB, far more than an "
-                        "action plan; cqcxl will not open it (it may be a 'zip bomb').")
+        check_members(zf.infolist())
 
 
 def fills(path_or_bytes: str | os.PathLike | bytes, sheet: str,

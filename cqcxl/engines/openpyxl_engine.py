@@ -57,7 +57,16 @@ from ..edits import (
     Style,
 )
 from ..errors import BookError
-from ..grid import ERROR_VALUES, NOT_CALCULATED, BookGrid, CellError, Note, SheetGrid, parse_a1
+from ..grid import (
+    ERROR_VALUES,
+    NOT_CALCULATED,
+    BookGrid,
+    CellError,
+    Note,
+    SheetGrid,
+    parse_a1,
+    rows_from_cells,
+)
 from .base import Report
 from .safety import broken_part, check_file
 
@@ -128,18 +137,16 @@ def read(book: LoadedBook) -> BookGrid:
     sheets: list[SheetGrid] = []
     formulas: dict[str, list[tuple[int, int]]] = {}
     for ws in wb.worksheets:
-        present = [(rc, cell) for rc, cell in ws._cells.items() if cell.value is not None]
-        last = max((r for (r, _), _ in present), default=0)
-        rows: list[list] = [[] for _ in range(last)]
-        for (r, c), cell in present:
-            row = rows[r - 1]
-            if len(row) < c:
-                row.extend([None] * (c - len(row)))
+        values = []
+        for rc, cell in ws._cells.items():
+            if cell.value is None:
+                continue
             if _is_formula(cell):
-                formulas.setdefault(ws.title, []).append((r, c))
-                row[c - 1] = CellError(NOT_CALCULATED)
+                formulas.setdefault(ws.title, []).append(rc)
+                values.append((rc, CellError(NOT_CALCULATED)))
             else:
-                row[c - 1] = _cell_value(cell.value)
+                values.append((rc, _cell_value(cell.value)))
+        rows = rows_from_cells(values)
         notes = {c.coordinate: Note(c.comment.author or "", c.comment.text or "")
                  for c in ws._cells.values() if c.comment is not None}
         sheets.append(SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible"))

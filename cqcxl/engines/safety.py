@@ -54,16 +54,22 @@ def check_file(path: Path) -> None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise BookError(f"{path}: the file is damaged ({exc}). Use an earlier copy.") from exc
+    check_members(infos, f"{path}: ")
+
+
+def check_members(infos: list[zipfile.ZipInfo], where: str = "") -> None:
+    """The zip's member list as a workbook's: a content-types part, no repeated or unsafe
+    names, no 'zip bomb'. ``where`` starts each message (the file's name)."""
     names = [i.filename for i in infos]
     if "[Content_Types].xml" not in names:
-        raise BookError(f"{path}: this zip file is not an Excel workbook.")
+        raise BookError(f"{where}this zip file is not an Excel workbook.")
     if len(set(names)) != len(names) or any(".." in n.split("/") for n in names):
-        raise BookError(f"{path}: the file's contents are malformed (repeated or unsafe "
+        raise BookError(f"{where}the file's contents are malformed (repeated or unsafe "
                         "parts), so cqcxl will not open it.")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if total > MAX_UNZIPPED or (total > 10_000_000 and packed / total < MIN_RATIO):
-        raise BookError(f"{path}: the file unpacks to {total / 1e6:,.0f} MB, far more than "
+        raise BookError(f"{where}the file unpacks to {total / 1e6:,.0f} MB, far more than "
                         "an action plan; cqcxl will not open it (it may be a 'zip bomb').")
 
 
