@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
+from .core.words import n_of as _n
 from .errors import BookError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -69,11 +70,6 @@ def _day(text: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2018-11-15") from None
-
-
-def _n(count: int, noun: str, plural: str | None = None) -> str:
-    """'1 key task', '2 key tasks': no message says '1 periods'."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _book_arg(p: argparse.ArgumentParser) -> None:
@@ -491,13 +487,10 @@ def _export(args) -> int:
 
 def _export_plan(args) -> int:
     from .engines.openpyxl_engine import FileBook
-    from .export import split_sponsors
     from .sheets.read import read_plan
 
     plan = read_plan(FileBook(args.book).read()).plan
     doc = plan.to_json()
-    for ws, out in zip(plan.workstreams, doc["workstreams"], strict=True):
-        out["sponsors"] = split_sponsors(ws.sponsor)  # each person kept with their title
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if args.output:
         _write_text(args.output, text + "\n", "utf-8")

@@ -127,6 +127,9 @@ class SheetSpec:
     page: PageSetup = field(default_factory=PageSetup)
     print_area: str | None = None
     print_title_rows: str | None = None
+    #: rows that end a printed page (a manual page break after each): the sheets place
+    #: them so that a heading never sits alone at the bottom of a page
+    row_breaks: list[int] = field(default_factory=list)
     gridlines: bool = False
     tab_color: str | None = None
     #: make this the active sheet after the job (what the user sees first)

@@ -22,6 +22,7 @@ from .core.history import Context, Snapshot, reporting_date
 from .core.model import Plan
 from .core.rules import check
 from .core.summary import Summary, compute
+from .core.words import n_of
 from .edits import Edit, ReplaceSheet
 from .errors import BookError
 from .grid import BookGrid
@@ -119,9 +120,9 @@ def validate(run: Run) -> JobResult:
     checked = validation.Checked(run.plan, when, source, run.findings)
     result = JobResult("validate", run.plan, when, source, run.findings,
                        validation.edits(run.grid, checked))
-    result.message = (f"{len(run.plan.tasks)} key tasks checked as at {when:%d %B %Y}: "
-                      f"{result.errors} errors; {len(result.headline)} overdue with no "
-                      "mitigation.")
+    result.message = (f"{n_of(len(run.plan.tasks), 'key task')} checked as at "
+                      f"{when:%d %B %Y}: {n_of(result.errors, 'error')}; "
+                      f"{len(result.headline)} overdue with no mitigation.")
     return result
 
 
@@ -129,7 +130,7 @@ def summary(run: Run) -> JobResult:
     """Build summary sheet: the Board's cover, rebuilt from scratch as the first tab."""
     when, source = run.when
     s = run.summary
-    message = f"{s.total.tasks} key tasks as at {when:%d %B %Y}: " + ", ".join(
+    message = f"{n_of(s.total.tasks, 'key task')} as at {when:%d %B %Y}: " + ", ".join(
         f"{n} {r}" for r, n in s.total.counts_by_name().items()) + \
         f"; {len(s.overdue_no_mitigation)} overdue with no mitigation."
     if s.previous is not None:
@@ -151,11 +152,17 @@ def close_period(run: Run) -> JobResult:
         raise BookError(f"the period ending {when.day} {when:%B %Y} is already closed in the "
                         "History sheet. Change the reporting date on the Plan sheet for the "
                         "next period.", sheet=history.history_sheet(run.grid).name)
+    last = max((s.when for s in snaps), default=None)
+    if last is not None and when < last:
+        raise BookError(f"the period ending {when.day} {when:%B %Y} is earlier than the last "
+                        f"closed period ({last.day} {last:%B %Y}): periods are closed in "
+                        "order. Check the reporting date on the Plan sheet.",
+                        sheet=history.history_sheet(run.grid).name)
     edit = history.period_block(run.plan, when, history.history_sheet(run.grid))
     n = len(run.plan.tasks)
-    message = (f"closed the period ending {when.isoformat()}: stored {n} key tasks of "
-               f"{len(run.plan.workstreams)} workstreams in the History sheet "
-               f"({len(snaps) + 1} periods in all).")
+    message = (f"closed the period ending {when.isoformat()}: stored {n_of(n, 'key task')} "
+               f"of {n_of(len(run.plan.workstreams), 'workstream')} in the History sheet "
+               f"({n_of(len(snaps) + 1, 'period')} in all).")
     return JobResult("close-period", run.plan, when, source, [], [edit], message)
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from cqcxl.cli import main, parser
+from cqcxl.core.people import split_sponsors
 from cqcxl.errors import BookError
-from cqcxl.export import DATE_COLUMNS, split_sponsors
+from cqcxl.export import DATE_COLUMNS
 
 from .conftest import EXAMPLE, task
 

@@ -97,7 +97,7 @@ def test_committed_template_matches_the_generator(tmp_path):
     r = run_cli("template", "-o", out)
     assert r.returncode == 0, r.stderr
     assert _content(openpyxl.load_workbook(out)) == _content(openpyxl.load_workbook(TEMPLATE)), \
-        "workbook_template.xlsx is stale: run `cqcxl template -o workbook_template.xlsx`"
+        "workbook_template.xlsx is stale: run `cqcxl template -o workbook_template.xlsx --force`"
 
 
 def test_template_reads_back_as_nine_empty_workstreams(wb):

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from .dates import EMPTY, DateReading
+from .people import split_sponsors
 from .requests import Request, request_of
 
 
@@ -224,7 +225,7 @@ class Workstream:
 
     @property
     def sponsors(self) -> list[str]:
-        return split_owners(self.sponsor)
+        return split_sponsors(self.sponsor)
 
     @property
     def title(self) -> str:

@@ -25,8 +25,8 @@ TRAVEL_RULE = (
     "↑ better, ↓ worse, → the same; '–' when there is no previous period."
 )
 ROUNDING_RULE = (
-    "Percentages are rounded by the largest-remainder method, so that Blue, Green, Amber "
-    "and Red always add up to exactly 100%."
+    "Percentages are rounded so that Blue, Green, Amber and Red always add up to exactly "
+    "100%."
 )
 
 SCORE = {RAG.BLUE: 3, RAG.GREEN: 2, RAG.AMBER: 1, RAG.RED: 0}

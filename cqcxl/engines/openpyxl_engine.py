@@ -43,6 +43,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -406,6 +407,8 @@ def write_sheet(wb: Workbook, spec: SheetSpec) -> None:
         ws.print_area = spec.print_area
     if spec.print_title_rows:
         ws.print_title_rows = spec.print_title_rows
+    for r in spec.row_breaks:
+        ws.row_breaks.append(Break(id=r))  # OOXML: the page ends after row ``r``
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
     if spec.activate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.chase import CHASE_RULE, Chase
 from ..core.summary import Summary
+from ..core.words import n_of
 from ..edits import SheetSpec, block, link_formula
 from . import layout as L
 from . import theme as T
@@ -16,7 +17,7 @@ def chase_sheet(chases: list[Chase], s: Summary, names: list[str]) -> SheetSpec:
     spec = SheetSpec(L.CHASE, position=position, page=T.PAGE_LANDSCAPE, tab_color=T.NAVY)
     n_tasks = len({id(i.task) for c in chases for i in c.items})
     top = [[f"Chase list as at {s.as_of.day} {s.as_of:%B %Y}"],
-           [f"{len(chases)} task owners, {n_tasks} key tasks. " + CHASE_RULE],
+           [f"{n_of(len(chases), 'task owner')}, {n_of(n_tasks, 'key task')}. " + CHASE_RULE],
            ["For an e-mail per owner, run: cqcxl chase BOOK"]]
     spec.blocks.append(block(1, 1, top))
     spec.styles += [("A1:A1", T.SHEET_TITLE), ("A2:A3", T.SMALL)]

@@ -15,6 +15,7 @@ from typing import Any
 from ..core.dates import interpret
 from ..core.findings import Finding, make
 from ..core.model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
+from ..core.words import n_of
 from ..errors import BookError
 from ..grid import BookGrid, CellError, SheetGrid, a1
 from . import layout as L
@@ -279,8 +280,8 @@ def read_plan(book: BookGrid) -> ReadResult:
                 "unlisted-sheet", grid.name, "A1", "",
                 f"Sheet '{grid.name}' has a key-task table but is not listed on the Plan "
                 f"sheet. cqcxl checked it and counts it in the summary as workstream "
-                f"{ws.number} ({len(ws.tasks)} key tasks). Add it to the workstream list on "
-                "the Plan sheet (number, name, sponsor, sheet) so the cover shows its name "
+                f"{ws.number} ({n_of(len(ws.tasks), 'key task')}). Add it to the workstream "
+                "list on the Plan sheet (number, name, sponsor, sheet) so the cover shows its name "
                 "and sponsor — or delete the sheet if it should not be counted.",
             ))
         plan.workstreams.append(ws)

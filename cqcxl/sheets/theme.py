@@ -53,6 +53,9 @@ WRAP = Style(wrap=True)
 BOLD = Style(bold=True)
 ITALIC = Style(italic=True)
 CELL = Style(border=BORDER, valign="top", wrap=True)
+#: The cover's sponsor cells: long names and job titles, in a smaller size.
+SMALL_SIZE = 9.0
+CELL_SMALL = Style(border=BORDER, valign="top", wrap=True, size=SMALL_SIZE)
 NUM = Style(border=BORDER, halign="center", valign="top")
 TOTAL = Style(border=BORDER, bold=True, halign="center", fill=LABEL_BLUE)
 TOTAL_LABEL = Style(border=BORDER, bold=True, fill=LABEL_BLUE)
@@ -80,6 +83,17 @@ def rag_style(rag: str | None, *, bold: bool = False, border: bool = True,
                  border=BORDER if border else None, valign=valign)
 
 
+#: Direction of travel arrows: coloured and larger than the text around them.
+TRAVEL_FONT = {"↑": CALM_GREEN, "↓": DARK_RED, "→": GREY_TEXT}
+
+
+def travel_style(arrow: str, *, bold: bool = False) -> Style:
+    """The direction-of-travel cell: ↑ green, ↓ red, → grey, each 14 pt and centred."""
+    return Style(font_color=TRAVEL_FONT.get(arrow, GREY_TEXT), bold=True, size=14,
+                 halign="center", valign="center", border=BORDER,
+                 fill=LABEL_BLUE if bold else None)
+
+
 def severity_style(severity: str, alarm: bool) -> Style:
     """Column A of a Validation row: the severity colour, or the alarm's red."""
     return Style(fill=ALARM_FILL if alarm else SEVERITY_FILL[severity], bold=alarm, wrap=True,
@@ -97,6 +111,11 @@ CONFIG_TAB = "7F7F7F"
 #: A4, margins in inches; every sheet cqcxl writes prints one page wide.
 PAGE_LANDSCAPE = PageSetup(landscape=True, fit_width=True)
 PAGE_PORTRAIT = PageSetup(landscape=False, fit_width=True)
+#: A4 in points (portrait: width, height).
+A4_PT = (595.28, 841.89)
+#: The share of a printed page cqcxl fills before it places a page break: Excel and
+#: LibreOffice lay rows out a little differently, and the header margin takes some room.
+PAGE_SAFETY = 0.97
 #: Pie slice outline.
 PIE_OUTLINE = WHITE
 #: Default row height (points) of Calibri 11: rows above a chart get it explicitly.
@@ -107,7 +126,9 @@ ROW_PT = 15.0
 TASK_COLUMN_WIDTHS = (10, 10, 42, 22, 14, 10, 34, 50, 34, 13, 30, 16, 13)
 VALIDATION_WIDTHS = {1: 20, 2: 26, 3: 9, 4: 30, 5: 34, 6: 90, 7: 24}
 #: Cover column widths (characters), A..N.
-COVER_WIDTHS = (6, 26, 30, 9, 7, 6, 7, 6, 7, 6, 7, 6, 11, 11, 12)
+COVER_WIDTHS = (6, 22, 40, 7, 7, 6, 7, 6, 7, 6, 7, 6, 9, 10, 10)
+#: The cover's extra "Not rated" column, when some key tasks have no valid RAG.
+NOT_RATED_WIDTH = 9
 HISTORY_WIDTHS = ((1, 14), (2, 30), (3, 12), (4, 10), (5, 60), (6, 16), (7, 14), (8, 16),
                   (9, 14), (10, 40), (11, 18), (12, 14))
 CHASE_WIDTHS = {1: 28, 2: 22, 3: 9, 4: 50, 5: 30, 6: 40, 7: 26}
@@ -116,3 +137,39 @@ NOTE_WIDTH_PT = 320
 #: A note's background where cqcxl draws it (the file engine): Excel's own note yellow.
 NOTE_FILL = "FFFFE1"
 NOTE_LINE_PT = 15
+
+# --- the Board pack (PDF, printed by LibreOffice) -----------------------------------------
+#: A workstream page's columns (characters): Task ID, Key task, Task owner, Date to
+#: complete, Revised date, RAG, Narrative / update, Mitigation. 136 in all: 755 pt, so
+#: LibreOffice prints them at 100% on landscape A4 (784 pt between the margins), and the
+#: page breaks worked out in ``sheets/pages.py`` can count in the sheet's own points.
+PACK_WIDTHS = (7, 30, 15, 10, 10, 7, 37, 20)
+#: Landscape A4 in points (width, height) as LibreOffice's PDF has it; less
+#: PageSetup.margins, the printable area.
+PACK_A4_LANDSCAPE_PT = (841.89, 595.28)
+#: How wide LibreOffice prints one character of column width, in points: the digit width
+#: of Calibri 11 (or Carlito, its metric twin), measured 5.55. A wider stand-in font (no
+#: Carlito installed) only makes the print scale smaller, so a page holds more than the
+#: breaks assume: pages end early, never late.
+PACK_PT_PER_CHAR = 5.55
+#: Points left unused at the foot of each printed page of the pack (rounding).
+PACK_PAGE_SLACK_PT = 4.0
+#: The pack's tables (key tasks, risks, narrative) are set in 9 pt, as printed Board
+#: papers are: half as much again on a page as at 11 pt, at the same 100% print scale.
+PACK_TEXT_SIZE = 9.0
+PACK_CELL = Style(border=BORDER, valign="top", wrap=True, size=PACK_TEXT_SIZE)
+PACK_HEAD = Style(fill=NAVY, font_color=WHITE, bold=True, wrap=True, valign="center",
+                  halign="center", border=BORDER, size=PACK_TEXT_SIZE)
+#: Label cells (Sponsor, Overall RAG, the additional-narrative headings).
+PACK_LABEL = Style(bold=True, fill=LABEL_BLUE, border=BORDER, wrap=True, size=PACK_TEXT_SIZE)
+#: The date that has passed on a task that is not Blue: bold dark red, and says "overdue".
+PACK_OVERDUE = Style(border=BORDER, wrap=True, bold=True, font_color=DARK_RED,
+                     size=PACK_TEXT_SIZE)
+#: A field the workstream left empty ("Not given") inside a table, and a line on its own
+#: ("No headline given").
+PACK_NOT_GIVEN = Style(border=BORDER, wrap=True, italic=True, font_color=GREY_TEXT,
+                       size=PACK_TEXT_SIZE)
+PACK_NOTHING = Style(wrap=True, italic=True, font_color=GREY_TEXT)
+#: The RAG cell of a task the Board agreed to remove (out of every count).
+PACK_REMOVED = Style(border=BORDER, wrap=True, italic=True, font_color=GREY_TEXT,
+                     halign="center", size=PACK_TEXT_SIZE)

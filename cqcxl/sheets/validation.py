@@ -19,6 +19,7 @@ from ..core.model import RAG, Plan
 from ..edits import (
     CellColour,
     Edit,
+    Formula,
     NoteText,
     ReplaceSheet,
     SetCellColours,
@@ -30,6 +31,7 @@ from ..edits import (
 from ..grid import BookGrid, Note, SheetGrid
 from . import layout as L
 from . import theme as T
+from .text import height, lines
 
 _SEV_WORD = {ERROR: "Error", WARNING: "Warning", INFO: "Note"}
 HEADER = ("Severity", "Workstream", "Task ID", "Cell", "Problem",
@@ -219,12 +221,13 @@ def sheet(book: BookGrid, checked: Checked) -> SheetSpec:
         spec.styles.append((f"B{hr + 1}:G{hr + len(rows)}", T.WRAP))
         spec.autofilter = f"A{hr}:G{hr + len(rows)}"
     spec.col_widths = dict(T.VALIDATION_WIDTHS)
-    # One height for every finding row (enough for the longest message, at most 4 lines):
-    # readable in any viewer, and a single call in Excel.
-    lines = max((max(-(-len(f.message) // 110), -(-len(f.title) // 36), 2)
-                 for f in findings), default=1)
-    for i in range(len(findings)):
-        spec.row_heights[hr + 1 + i] = T.ROW_PT * min(lines, 4) + 3
+    # Each finding row as tall as its longest wrapped text (rows of one height are one
+    # call in Excel: findings mostly share a height).
+    widths = T.VALIDATION_WIDTHS
+    for i, row in enumerate(rows):
+        n = max(lines(v, widths[j + 1]) for j, v in enumerate(row)
+                if isinstance(v, str) and not isinstance(v, Formula))
+        spec.row_heights[hr + 1 + i] = height(n)
     spec.freeze = f"A{hr + 1}"
     spec.print_title_rows = f"{hr}:{hr}"
     return spec
