@@ -42,6 +42,14 @@ def test_template_example_and_outputs_render(tmp_path):
     pdfs = to_pdf([tpl, ex, plan], out, tmp_path / "lo-profile")
     for pdf in pdfs:
         assert pdf.exists() and pdf.stat().st_size > 10_000, pdf
+    # page 1 holds the headline, the alarm and the whole table with its total (issue 16);
+    # page 2 is the pies
+    page1, page2 = pdf_text(pdfs[2], 1, 1), pdf_text(pdfs[2], 2, 2)
+    for words in ("121 Actions", "overdue action", "Cumberland Infirmary", "All workstreams",
+                  "Direction"):
+        assert words in page1, words
+    assert page2.lstrip().startswith("RAG share: all workstreams and each workstream")
+    assert "Exceptions\n" not in page1 + page2  # the banner mentions them; no heading
     cover = pdf_text(pdfs[2], 1, 3)
     assert "121 Actions" in cover
     assert "43% (52) actions completed" in cover
