@@ -78,6 +78,34 @@ class PieChart:
 
 
 @dataclass(frozen=True)
+class LineSeries:
+    """One line: its name, its values (a range on the same sheet) and its colour."""
+
+    name: str
+    values: str
+    color: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A native line chart of shares in percent (0-100) over the periods in
+    ``categories``, placed like :class:`PieChart`."""
+
+    title: str
+    row: int
+    x_pt: float
+    y_pt: float
+    categories: str
+    series: tuple[LineSeries, ...]
+    width_pt: float = 500.0
+    height_pt: float = 220.0
+    y_title: str = "% of key tasks"
+
+
+Chart = PieChart | LineChart
+
+
+@dataclass(frozen=True)
 class PageSetup:
     """How a sheet prints: A4, landscape or portrait, one page wide, margins in inches."""
 
@@ -122,7 +150,7 @@ class SheetSpec:
     #: row -> height in points
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None
-    charts: list[PieChart] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     autofilter: str | None = None
     page: PageSetup = field(default_factory=PageSetup)
     print_area: str | None = None
@@ -140,7 +168,7 @@ class SheetSpec:
     #: default row height in points for rows not in ``row_heights``
     default_row_pt: float = 15.0
 
-    def chart_top(self, chart: PieChart) -> float:
+    def chart_top(self, chart: Chart) -> float:
         """Points from the top of the sheet to the chart: every row above a chart has an
         explicit height in the spec, so every engine and viewer agrees."""
         return sum(self.row_heights.get(r, self.default_row_pt)
@@ -208,6 +236,8 @@ class AppendRows:
     block: Block
     styles: tuple[tuple[str, Style], ...] = ()
     col_widths: tuple[tuple[int, float], ...] = ()
+    #: how the sheet prints (set again on every append); None leaves it alone
+    page: PageSetup | None = None
 
 
 Edit = SetCellColours | SetNotes | ReplaceSheet | AppendRows

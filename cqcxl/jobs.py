@@ -20,6 +20,7 @@ from .core.chase import Chase, chase_list
 from .core.findings import ERROR, Finding, counts, make
 from .core.history import Context, Snapshot, reporting_date
 from .core.model import Plan
+from .core.progress import Progress, progress
 from .core.rules import check
 from .core.summary import Summary, compute
 from .core.words import n_of
@@ -29,6 +30,7 @@ from .grid import BookGrid
 from .sheets import chase as chase_sheet
 from .sheets import cover, history, validation
 from .sheets import layout as L
+from .sheets import progress as progress_sheet
 from .sheets.read import ReadResult, read_plan
 
 
@@ -110,6 +112,10 @@ class Run:
         return compute(self.plan, self.when[0], self.snapshots, self.context)
 
     @cached_property
+    def progress(self) -> Progress:
+        return progress(self.plan, self.when[0], self.snapshots)
+
+    @cached_property
     def chase(self) -> list[Chase]:
         return chase_list(self.summary, self.context)
 
@@ -135,9 +141,11 @@ def summary(run: Run) -> JobResult:
         f"; {len(s.overdue_no_mitigation)} overdue with no mitigation."
     if s.previous is not None:
         message += f" {len(s.slipped)} slipped since {s.previous.when:%d %B %Y}."
-    edits: list[Edit] = [ReplaceSheet(cover.cover_sheet(s)),
+    edits: list[Edit] = [ReplaceSheet(cover.cover_sheet(s, run.progress)),
                          ReplaceSheet(chase_sheet.chase_sheet(run.chase, s,
                                                               run.grid.names))]
+    if any(p.closed for p in run.progress.periods):
+        edits.append(ReplaceSheet(progress_sheet.progress_sheet(run.progress, run.grid.names)))
     return JobResult("summary", run.plan, when, source, [], edits, message, s)
 
 

@@ -79,7 +79,7 @@ def build_pack(book: str | os.PathLike, out: str | os.PathLike, *, soffice: str 
     exe = find_soffice(soffice)
     n = len(summary.rows)
     progress(f"Laying out {n} workstream page{'s' if n != 1 else ''}…")
-    specs = [cover_sheet(summary)] + [p.spec for p in workstream_sheets(summary)]
+    specs = [cover_sheet(summary, run.progress)] + [p.spec for p in workstream_sheets(summary)]
     wb = new_workbook(specs, accents=THEME_ACCENTS)
     wb.properties.title = run.plan.title or "Action plan"
     wb.properties.creator = "cqcxl"

@@ -45,7 +45,8 @@ def _cells(ref: str):
 
 
 def wrapped_cells(spec: SheetSpec) -> list[Case]:
-    """Every cell holding text, with wrap on, in a row of explicit height."""
+    """Every cell holding text with wrap on, and the height of its row (the sheet's default
+    where the spec sets none: such a row is not grown by Excel for text cqcxl writes)."""
     style: dict[tuple[int, int], object] = {}
     for ref, st in spec.styles:
         for rc in _cells(ref):
@@ -62,12 +63,12 @@ def wrapped_cells(spec: SheetSpec) -> list[Case]:
                 r, c = b.row + i, b.col + j
                 st = style.get((r, c))
                 if (v is None or isinstance(v, Formula) or not isinstance(v, str)
-                        or st is None or not st.wrap or r not in spec.row_heights):
+                        or st is None or not st.wrap):
                     continue
                 cols = span.get((r, c), [c])
                 width = span_width([spec.col_widths.get(k, 8.43) for k in cols])
                 out.append(Case(spec.name, f"{col_letter(c)}{r}", v, width, st.size or 11.0,
-                                st.bold, spec.row_heights[r]))
+                                st.bold, spec.row_heights.get(r, spec.default_row_pt)))
     return out
 
 

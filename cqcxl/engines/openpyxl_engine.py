@@ -24,10 +24,12 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.chart import LineChart as XLLine
 from openpyxl.chart import PieChart as XLPie
 from openpyxl.chart import Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.chart.series import DataPoint
+from openpyxl.chart.series import DataPoint, SeriesLabel
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.comments import Comment
@@ -51,6 +53,9 @@ from ..edits import (
     AppendRows,
     Edit,
     Formula,
+    LineChart,
+    PageSetup,
+    PieChart,
     ReplaceSheet,
     SetCellColours,
     SetNotes,
@@ -375,7 +380,7 @@ def write_sheet(wb: Workbook, spec: SheetSpec) -> None:
     if spec.autofilter:
         ws.auto_filter.ref = spec.autofilter
     for ch in spec.charts:
-        chart = _pie(ws, ch)
+        chart = _pie(ws, ch) if isinstance(ch, PieChart) else _line(ws, ch)
         chart.anchor = _anchor(spec, ch)
         ws.add_chart(chart)
     for v in spec.validations:
@@ -392,17 +397,7 @@ def write_sheet(wb: Workbook, spec: SheetSpec) -> None:
         ws.add_table(tab)
     ws.sheet_view.showGridLines = spec.gridlines
     ws.print_options.gridLines = False
-    page = spec.page
-    ws.page_setup.orientation = "landscape" if page.landscape else "portrait"
-    if page.paper == "A4":
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if page.fit_width:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    left, right, top, bottom = page.margins
-    ws.page_margins.left, ws.page_margins.right = left, right
-    ws.page_margins.top, ws.page_margins.bottom = top, bottom
+    _page(ws, spec.page)
     if spec.print_area:
         ws.print_area = spec.print_area
     if spec.print_title_rows:
@@ -418,6 +413,21 @@ def write_sheet(wb: Workbook, spec: SheetSpec) -> None:
         ws.sheet_view.tabSelected = True
 
 
+def _page(ws, page: PageSetup) -> None:
+    ws.page_setup.orientation = "landscape" if page.landscape else "portrait"
+    if page.paper in PAPER:
+        ws.page_setup.paperSize = PAPER[page.paper]
+    if page.fit_width:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    left, right, top, bottom = page.margins
+    ws.page_margins.left, ws.page_margins.right = left, right
+    ws.page_margins.top, ws.page_margins.bottom = top, bottom
+
+
+#: OOXML paper size codes
+PAPER = {"A4": 9, "A3": 8}
 _EMU_PT = 12700
 
 
@@ -434,6 +444,37 @@ def _title(text: str) -> Title:
     cp = CharacterProperties(sz=1000, b=True)
     para = Paragraph(pPr=ParagraphProperties(defRPr=cp), r=[RegularTextRun(rPr=cp, t=text)])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _ref(ws, ref: str) -> Reference:
+    (r1, c1), (r2, c2) = (parse_a1(x) for x in ref.split(":"))
+    return Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
+
+
+def _line(ws, spec: LineChart) -> XLLine:
+    """Lines of Blue, Green, Amber and Red shares over the periods, 0-100%."""
+    chart = XLLine()
+    chart.title = _title(spec.title)
+    chart.width, chart.height = spec.width_pt / 28.3465, spec.height_pt / 28.3465
+    for s in spec.series:
+        chart.add_data(_ref(ws, s.values), titles_from_data=False)
+        series = chart.series[-1]
+        series.tx = SeriesLabel(v=s.name)
+        series.graphicalProperties.line.solidFill = s.color
+        series.graphicalProperties.line.width = 28575  # 2.25 pt
+        series.marker.symbol = "circle"
+        series.marker.size = 6
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=s.color)
+        series.marker.graphicalProperties.line.solidFill = s.color
+        series.smooth = False
+    chart.set_categories(_ref(ws, spec.categories))
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+    chart.y_axis.majorUnit = 25
+    chart.y_axis.title = spec.y_title
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.legend.position = "b"
+    return chart
 
 
 def _pie(ws, spec) -> XLPie:
@@ -480,6 +521,8 @@ def _append(wb: Workbook, edit: AppendRows) -> None:
             style(cell, st)
     for col, w in edit.col_widths:
         ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = w
+    if edit.page is not None:
+        _page(ws, edit.page)
 
 
 def apply(book: LoadedBook, edits: Iterable[Edit]) -> Report:

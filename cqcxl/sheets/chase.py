@@ -8,6 +8,7 @@ from ..core.words import n_of
 from ..edits import SheetSpec, block, link_formula
 from . import layout as L
 from . import theme as T
+from .text import height, lines
 
 HEADER = ("Task owner", "Workstream", "Task ID", "Key task", "Why", "Detail", "Go to")
 
@@ -37,6 +38,9 @@ def chase_sheet(chases: list[Chase], s: Summary, names: list[str]) -> SheetSpec:
         spec.blocks.append(block(hr, 1, [list(HEADER), *rows]))
         spec.styles += [(f"A{hr}:G{hr}", T.HEAD), (f"A{hr + 1}:G{hr + len(rows)}", T.CELL)]
         spec.autofilter = f"A{hr}:G{hr + len(rows)}"
+        for i, r in enumerate(rows, start=hr + 1):
+            spec.row_heights[i] = height(max(lines(v, T.CHASE_WIDTHS[j])
+                                             for j, v in enumerate(r[:6], start=1)))
         spec.freeze = f"A{hr + 1}"
         spec.print_title_rows = f"{hr}:{hr}"
     spec.col_widths = dict(T.CHASE_WIDTHS)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 
 from ..core.model import RAG, RAG_ORDER
+from ..core.progress import Progress
 from ..core.rules import NO_MITIGATION_RULE
 from ..core.summary import NOT_RATED, Summary
 from ..core.summary_rules import ROUNDING_RULE
 from ..core.words import n_of
 from ..edits import (
     Formula,
+    LineChart,
+    LineSeries,
     PieChart,
     SheetSpec,
     Style,
@@ -124,7 +127,7 @@ class _Sheet:
             self.spec.merges.append(f"{c1}{r}:{c2}{r}")
 
 
-def cover_sheet(s: Summary) -> SheetSpec:
+def cover_sheet(s: Summary, progress: Progress | None = None) -> SheetSpec:
     """The cover. Page 1: title, headline lines, the alarm, the workstream table with its
     total and the RAG key. Page 2: the pies. Then the exceptions, each table starting on a
     page that holds its heading, its header row and its first row, and repeating its header
@@ -187,7 +190,12 @@ def cover_sheet(s: Summary) -> SheetSpec:
     _pies(sh, s, len(widths))
     sh.new_page()
 
+    # The shares over time, once there is a closed period to compare with.
+    if progress is not None and len(progress.periods) >= 2:
+        _trend(sh, progress, len(widths))
+
     # Exceptions.
+    sh.keep(22 + 20 + 3 * ROW_PT)
     sh.put([["Exceptions"]], T.BIG_SECTION, heights=22)
     _overdue(sh, s)
     _slipped(sh, s)
@@ -313,6 +321,40 @@ def _pies(sh: _Sheet, s: Summary, ncols: int) -> None:
     # rows under the pies, with explicit heights: the pies are placed by position
     for _ in range(math.ceil((bottom + PIE_GAP_PT) / ROW_PT)):
         sh.put([[None]], heights=ROW_PT)
+
+
+TREND_W_PT, TREND_H_PT = 560.0, 230.0
+
+
+def _trend(sh: _Sheet, pr: Progress, ncols: int) -> None:
+    """A line per RAG: its share of the key tasks in each period, closed periods then now
+    (the numbers beside, right of the print area)."""
+    spec = sh.spec
+    rows_needed = math.ceil((TREND_H_PT + PIE_GAP_PT) / ROW_PT)
+    sh.keep(20 + rows_needed * ROW_PT)
+    top = sh.put([["RAG share over time: each closed period and now"]], T.SECTION,
+                  heights=20)
+    data_col = ncols + 2
+    data = [["Period", *(r.value for r in RAG_ORDER)]]
+    for p in pr.periods:
+        shares = p.shares()
+        label = f"{p.when.day} {p.when:%b %Y}" + ("" if p.closed else " (now)")
+        data.append([label, *(shares[r] for r in RAG_ORDER)])
+    spec.blocks.append(block(top, data_col, data))
+    spec.styles.append((rect(top, data_col, len(data), 5), T.CHART_NUMBERS))
+    first, last = top + 1, top + len(pr.periods)
+    cat = col_letter(data_col)
+    series = tuple(
+        LineSeries(r.value, f"{col_letter(data_col + 1 + i)}{first}:"
+                            f"{col_letter(data_col + 1 + i)}{last}", T.RAG_FILL[r.value])
+        for i, r in enumerate(RAG_ORDER))
+    spec.charts.append(LineChart(
+        title="Share of key tasks by RAG (%)", row=sh.row, x_pt=0.0, y_pt=0.0,
+        categories=f"{cat}{first}:{cat}{last}", series=series, width_pt=TREND_W_PT,
+        height_pt=TREND_H_PT))
+    for _ in range(rows_needed):
+        sh.put([[None]], heights=ROW_PT)
+    sh.skip()
 
 
 def _span(c1: str, c2: str) -> float:

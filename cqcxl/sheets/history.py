@@ -138,4 +138,5 @@ def period_block(plan: Plan, when: date, grid: SheetGrid | None) -> AppendRows:
         (f"H{task_head + 1}:I{last}", T.HISTORY_DAY),
     )
     name = grid.name if grid is not None else L.HISTORY
-    return AppendRows(name, block(start, 1, rows), styles, T.HISTORY_WIDTHS)
+    return AppendRows(name, block(start, 1, rows), styles, T.HISTORY_WIDTHS,
+                      page=T.PAGE_LANDSCAPE)

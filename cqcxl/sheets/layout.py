@@ -19,8 +19,10 @@ VALIDATION = "Validation"
 HISTORY = "Period history"
 LEGACY_HISTORY = "History"
 CHASE = "Chase list"
+#: the History for people: periods as columns (rebuilt by Build summary sheet)
+PROGRESS = "Progress by period"
 #: Sheets cqcxl writes from scratch; every other sheet belongs to the users.
-OWNED_SHEETS = (SUMMARY, VALIDATION, HISTORY, LEGACY_HISTORY, CHASE)
+OWNED_SHEETS = (SUMMARY, VALIDATION, HISTORY, LEGACY_HISTORY, CHASE, PROGRESS)
 
 #: Key-task table: (field, header) in template order.
 TASK_COLUMNS: tuple[tuple[str, str], ...] = (

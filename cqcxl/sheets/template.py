@@ -127,15 +127,19 @@ def _plan(data: dict, sheets: list[str]) -> SheetSpec:
     spec.styles.append(("A7", _PLACEHOLDER_NOTE))
     hr = 9
     table = [[h for _, h in L.PLAN_WS_COLUMNS]]
-    for w, sheet in zip(data["workstreams"], sheets, strict=True):
+    widths = {1: 22, 2: 40, 3: 50, 4: 34}
+    for i, (w, sheet) in enumerate(zip(data["workstreams"], sheets, strict=True), start=1):
         table.append([w["number"], w["name"], w.get("sponsor") or None, sheet])
+        spec.row_heights[hr + i] = height(max(lines(w["name"], widths[2]),
+                                              lines(w.get("sponsor"), widths[3]),
+                                              lines(sheet, widths[4])))
     spec.blocks.append(block(hr, 1, table))
     spec.styles.append((f"A{hr}:D{hr}", _HEADER))
     last = hr + max(1, len(sheets))
     if sheets:
         spec.styles.append((f"A{hr + 1}:D{last}", _WRAP_TOP))
     spec.tables.append(TableSpec("Workstreams", f"A{hr}:D{last}", "TableStyleMedium2"))
-    spec.col_widths = {1: 22, 2: 40, 3: 50, 4: 34}
+    spec.col_widths = widths
     return spec
 
 

@@ -72,6 +72,7 @@ CHART_NUMBERS = Style(font_color=CHART_DATA, size=9)
 LABEL = Style(bold=True, fill=LABEL_BLUE)
 HISTORY_PERIOD = Style(bold=True, fill=NAVY, font_color=WHITE, number_format="d mmm yyyy")
 HISTORY_DAY = Style(number_format="d mmm yyyy")
+DATE_CELL = Style(border=BORDER, halign="center", valign="top", number_format="d mmm yyyy")
 
 
 def rag_style(rag: str | None, *, bold: bool = False, border: bool = True,
