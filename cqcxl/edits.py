@@ -107,7 +107,8 @@ Chart = PieChart | LineChart
 
 @dataclass(frozen=True)
 class PageSetup:
-    """How a sheet prints: A4, landscape or portrait, one page wide, margins in inches."""
+    """How a sheet prints: A4 or A3, landscape or portrait, one page wide, margins in
+    inches."""
 
     landscape: bool = True
     fit_width: bool = True

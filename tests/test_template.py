@@ -108,3 +108,11 @@ def test_template_reads_back_as_nine_empty_workstreams(wb):
     assert [(w.number, w.name) for w in plan.workstreams] == list(L.TEMPLATE_WORKSTREAMS)
     assert plan.tasks == []
     assert build.template_data()["workstreams"][0]["name"] == "ICT"
+
+
+def test_workstream_sheets_print_on_a3_landscape_one_page_wide(wb):
+    """Thirteen columns on one A4 width print at half size; A3 gives about 70%."""
+    for name in wb.sheetnames[3:]:
+        ps = wb[name].page_setup
+        assert (ps.orientation, int(ps.paperSize), ps.fitToWidth) == ("landscape", 8, 1), name
+    assert int(wb["Plan"].page_setup.paperSize) == 9  # the other sheets stay A4

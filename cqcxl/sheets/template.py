@@ -144,7 +144,7 @@ def _plan(data: dict, sheets: list[str]) -> SheetSpec:
 
 
 def _workstream(w: dict, sheet: str, table_no: int) -> SheetSpec:
-    spec = SheetSpec(sheet, page=T.PAGE_LANDSCAPE, gridlines=True)
+    spec = SheetSpec(sheet, page=T.PAGE_WORKSTREAM, gridlines=True)
     ncols = len(L.TASK_COLUMNS)
     last_col = col_letter(ncols)
     widths = T.TASK_COLUMN_WIDTHS

@@ -112,6 +112,9 @@ CONFIG_TAB = "7F7F7F"
 #: A4, margins in inches; every sheet cqcxl writes prints one page wide.
 PAGE_LANDSCAPE = PageSetup(landscape=True, fit_width=True)
 PAGE_PORTRAIT = PageSetup(landscape=False, fit_width=True)
+#: A workstream sheet's thirteen columns: one A4 width prints them at half size, so A3
+#: (70%); the Board's print of a workstream is the pack (cqcxl pack), on A4.
+PAGE_WORKSTREAM = PageSetup(landscape=True, fit_width=True, paper="A3")
 #: A4 in points (portrait: width, height).
 A4_PT = (595.28, 841.89)
 #: The share of a printed page cqcxl fills before it places a page break: Excel and
