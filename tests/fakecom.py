@@ -27,7 +27,9 @@ sets ``sys.platform`` to "win32" for a block (xlwings and code under test branch
 
 Inspecting: ``view(wb)`` (plain data, see its docstring); ``excel.calls`` (a Counter keyed
 ``"Class.Member"`` for a get or a call, ``"Class.Member="`` for a put, ``"Class._NewEnum"`` /
-``"Class.Next"`` for iteration), ``excel.total_calls``, ``excel.reset_calls()``;
+``"Class.Next"`` for iteration), ``excel.total_calls``, ``excel.reset_calls()``,
+``with excel.trace() as where:`` (the same calls keyed by the code under test's functions
+on the stack; ``calls_under(where, "WindowsBook.notes")``);
 ``excel.alerts`` (message boxes and Excel's own prompts); ``excel.saved``.
 
 Desktop semantics modelled on purpose: numbers come back as floats, dates as tz-aware
@@ -540,11 +542,14 @@ class _Collection(_Com):
         return self.Item(*args, **kwargs)
 
     def __iter__(self) -> Iterator[Any]:
+        """As pywin32 iterates: ``_NewEnum``, then ``IEnumVARIANT.Next(1)`` per item and one
+        more that comes back empty (each a round trip)."""
         com = type(self)._com
         self._app._tick(f"{com}._NewEnum")
         for it in self._items():
             self._app._tick(f"{com}.Next")
             yield it
+        self._app._tick(f"{com}.Next")
 
 
 # --- addresses --------------------------------------------------------------------------------
@@ -701,6 +706,12 @@ def serial(d: dt.datetime) -> float:
 
 # --- Application, workbooks, windows ------------------------------------------------------------
 
+def calls_under(where: Counter[tuple[str, ...]], qualname: str) -> int:
+    """Round trips made inside ``qualname`` (a function of the traced package, e.g.
+    ``"WindowsBook.notes"``), from :meth:`FakeExcel.trace`'s counter."""
+    return sum(n for chain, n in where.items() if qualname in chain)
+
+
 _BUTTONS = {0: "ok", 1: "ok_cancel", 3: "yes_no_cancel", 4: "yes_no"}
 _ICONS = {0x10: "critical", 0x20: "question", 0x30: "warning", 0x40: "info"}
 _ANSWERS = {"ok": 1, "cancel": 2, "yes": 6, "no": 7}
@@ -724,12 +735,13 @@ class FakeExcel(_Com):
         self.month_first, self.parse_text, self.version = month_first, parse_text, version
         self._books: list[FakeWorkbook] = []
         self._active_book: FakeWorkbook | None = None
+        self._trace: tuple[str, Counter[tuple[str, ...]]] | None = None
         self._busy = 0
         self._path = r"C:\Program Files\Microsoft Office\root\Office16"
         self._state: dict[str, Any] = {"ScreenUpdating": True, "DisplayAlerts": True,
                                        "EnableEvents": True, "Interactive": True,
                                        "Visible": True, "Calculation": -4105,
-                                       "StatusBar": False}
+                                       "StatusBar": False, "PrintCommunication": True}
         self.hwnd = next(_HWNDS)
         self.pid = 4000 + self.hwnd % 1000
         _APPS[self.hwnd] = self
@@ -743,12 +755,33 @@ class FakeExcel(_Com):
     def reset_calls(self) -> None:
         self.calls.clear()
 
+    @contextlib.contextmanager
+    def trace(self, package: str = "cqcxl") -> Iterator[Counter[tuple[str, ...]]]:
+        """Where the round trips come from, while the block runs: a Counter keyed by the
+        chain of ``package``'s functions on the stack at each call (outermost first, as
+        ``qualname``s). Sum it for one function with :func:`calls_under`."""
+        where: Counter[tuple[str, ...]] = Counter()
+        self._trace = (package, where)
+        try:
+            yield where
+        finally:
+            self._trace = None
+
     def busy(self, n: int) -> None:
         """Reject the next ``n`` COM calls with RPC_E_CALL_REJECTED (Excel busy)."""
         self._busy = n
 
     def _tick(self, key: str) -> None:
         self.calls[key] += 1
+        if self._trace is not None:
+            package, where = self._trace
+            chain = []
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_globals.get("__name__", "").startswith(package):
+                    chain.append(frame.f_code.co_qualname)
+                frame = frame.f_back
+            where[tuple(reversed(chain))] += 1
         if self._busy:
             self._busy -= 1
             raise com_error(RPC_E_CALL_REJECTED, "Call was rejected by callee.", None, None)
@@ -787,6 +820,7 @@ class FakeExcel(_Com):
     Interactive = _flag("Interactive")
     Visible = _flag("Visible")
     StatusBar = _flag("StatusBar")
+    PrintCommunication = _flag("PrintCommunication", lambda v: v in (True, False))
     Calculation = _flag("Calculation", lambda v: v in (-4105, -4135, 2))
 
     @property
@@ -1231,7 +1265,7 @@ class FakeWorksheet(_Com):
 
     def ChartObjects(self, Index: Any = None) -> Any:
         coll = FakeChartObjects(self)
-        return coll if Index is None else coll.Item(Index)
+        return coll if Index is None else type(coll).Item(coll, Index)  # one Invoke
 
     def Activate(self) -> None:
         if self._visible != -1:
@@ -2580,7 +2614,7 @@ class FakeChart(_Com):
 
     def SeriesCollection(self, Index: int | None = None) -> Any:
         coll = FakeSeriesCollection(self)
-        return coll if Index is None else coll.Item(Index)
+        return coll if Index is None else type(coll).Item(coll, Index)  # one Invoke
 
 
 class FakeChartTitle(_Com):
@@ -2691,7 +2725,7 @@ class FakeSeries(_Com):
 
     def Points(self, Index: int | None = None) -> Any:
         coll = FakePoints(self)
-        return coll if Index is None else coll.Item(Index)
+        return coll if Index is None else type(coll).Item(coll, Index)  # one Invoke
 
     @property
     def HasDataLabels(self) -> bool:
@@ -2700,6 +2734,24 @@ class FakeSeries(_Com):
     @HasDataLabels.setter
     def HasDataLabels(self, v: bool) -> None:
         self._data.labels = (self._data.labels or {"ShowValue": True}) if v else None
+
+    _LABEL_TYPES: ClassVar[dict[int, dict[str, bool]]] = {
+        2: {"ShowValue": True}, 3: {"ShowPercentage": True}, 4: {"ShowCategoryName": True},
+        5: {"ShowCategoryName": True, "ShowPercentage": True}}
+
+    def ApplyDataLabels(self, Type: int = 2, *args: Any, **kwargs: Any) -> bool:
+        """xlDataLabelsShowNone (-4142) takes the labels off; ShowValue (2), ShowPercent (3,
+        pies), ShowLabel (4), ShowLabelAndPercent (5) show just that part. The other
+        arguments (legend key, leader lines, separator...) are not modelled."""
+        if args or kwargs:
+            raise MissingMember("Series", "ApplyDataLabels (arguments after Type)")
+        if Type == XL_NONE:
+            self._data.labels = None
+        elif Type in self._LABEL_TYPES:
+            self._data.labels = {"ShowValue": False, **self._LABEL_TYPES[Type]}
+        else:
+            raise xl_error("ApplyDataLabels method of Series class failed")
+        return True
 
     def DataLabels(self, Index: int | None = None) -> FakeDataLabels:
         if Index is not None:
@@ -2736,6 +2788,32 @@ class FakePoint(_Com):
     @property
     def Format(self) -> FakeChartFormat:
         return FakeChartFormat(self._app, self._series._data, self._index)
+
+    @property
+    def Interior(self) -> FakeChartInterior:
+        return FakeChartInterior(self._app, self._series._data, self._index)
+
+
+class FakeChartInterior(_Com):
+    """A chart element's classic fill (``Point.Interior``): the same colour as
+    ``Format.Fill.ForeColor.RGB``."""
+
+    _com = "Interior"
+
+    def __init__(self, app: FakeExcel, data: _SeriesData, point: int) -> None:
+        super().__init__(app)
+        self._data, self._point = data, point
+
+    @property
+    def Color(self) -> int:
+        color = self._data.points.get(self._point, self._data.fill)
+        return 0xC47244 if color is None else color  # accent1 until set
+
+    @Color.setter
+    def Color(self, v: int) -> None:
+        if not 0 <= int(v) <= 0xFFFFFF:
+            raise xl_error("Unable to set the Color property of the Interior class")
+        self._data.points[self._point] = int(v)
 
 
 class FakeChartFormat(_Com):

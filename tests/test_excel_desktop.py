@@ -4,7 +4,8 @@
 Each entry point runs end to end on the example, twice, through ``RunPython``'s own route
 (``xw.Book.caller()`` found through the window handle), and the tests look at what a lead
 would see: RAG fills, notes (a lead's own note untouched), the Validation sheet, the Summary
-with its ten pies in RAG colours, the Period history sheet; every COM round trip counted.
+with its ten pies in RAG colours, the Period history sheet; every COM round trip counted,
+and the counts held to a budget that says where each call goes.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from datetime import date
 import openpyxl
 import pytest
 
+from cqcxl.engines.xlwings_engine import LiveBook
 from cqcxl.jobs import run_job
 from cqcxl.sheets import layout as L
 from cqcxl.sheets import theme as T
 
 from .conftest import EXAMPLE
-from .fakecom import FakeExcel, load_workbook, view, windows_engine
+from .fakecom import FakeExcel, calls_under, load_workbook, view, windows_engine
 from .fakecom import fake_windows as fake_windows  # noqa: F401  (a fixture)
 
 AS_OF = date(2018, 11, 15)
@@ -65,9 +67,10 @@ def test_validate_twice_on_desktop_excel(desktop):
         calls.append(excel.total_calls)
         print(f"\n[benchmark] Validate on desktop Excel (fake COM), press {attempt}: "
               f"{calls[-1]} COM calls; top: {excel.calls.most_common(6)}")
-        # a note costs two calls (Range, AddComment); nothing is written one cell at a time
+        # a note costs two calls (Range, AddComment); fills one write per colour and sheet
         assert excel.calls["Range.AddComment"] <= excel.calls["Worksheet.Range"]
-        assert excel.calls["Interior.Color="] <= 6 * len(want.plan.workstreams)
+        # (at most four RAG colours a sheet, plus the Validation sheet's own fills)
+        assert excel.calls["Interior.Color="] <= 4 * len(want.plan.workstreams) + 6
     # the second press finds every note already there with the same text: each is read
     # once, none is written again
     n_notes = len({(f.sheet, f.cell) for f in out.result.findings
@@ -136,6 +139,11 @@ def test_build_summary_and_close_period_on_desktop_excel(desktop):
     again = press(win, wb, "close_period", as_of=AS_OF)
     assert not again.ok and "already closed" in again.message
     assert "Traceback" not in again.message
+    # the Summary again, with a closed period behind it: still its ten pies, nothing raises
+    out = press(win, wb, "build_summary", as_of=AS_OF)
+    assert out.ok, out.message
+    charts = view(wb)["sheets"][L.SUMMARY]["charts"]
+    assert sum(c["type"] == "pie" for c in charts) == 10
 
 
 def test_text_that_excel_would_parse_stays_text(fake_windows):
@@ -154,3 +162,112 @@ def test_text_that_excel_would_parse_stays_text(fake_windows):
     val = view(wb)["sheets"][L.VALIDATION]["values"]
     listed = {val.get(f"C{r}") for r in range(8, 8 + len(out.result.findings))}
     assert set(ids) <= listed, listed
+
+
+# --- round trips --------------------------------------------------------------------------
+
+def _colour_groups(result) -> int:
+    """Distinct fill colours plus distinct font colours per sheet: one write each."""
+    from cqcxl.edits import SetCellColours
+
+    n = 0
+    for e in result.edits:
+        if isinstance(e, SetCellColours):
+            rated = [c for c in e.cells.values() if c is not None]
+            n += len({c.fill for c in rated}) + len({c.font for c in rated})
+    return n
+
+
+def test_com_round_trips_of_validate_on_the_example(desktop):
+    """Where Validate's COM calls go, held to a budget: reading is 6 calls a sheet, its notes
+    2 a sheet and 5 a note; a new note 2 (the cell, AddComment); a colour 3 a sheet (a
+    multi-area range, its Interior or Font, the colour); the rest (the Validation sheet, the
+    button's own calls) a constant. On the example the 62 new notes (124 calls) and 47 colour
+    writes (~135) alone come to about 260, so the first press is about 450 calls, not 300;
+    a second press writes no note and reads each one instead (5 calls)."""
+    win, excel, wb = desktop
+    sheets = len(wb._sheets)
+    with win.run_python(wb):
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    excel.reset_calls()
+    grid = LiveBook(book).read()
+    # Name, Worksheets, Count; per sheet Item, Name, Visible, UsedRange, Range, Value
+    assert excel.total_calls == 3 + 6 * sheets
+    assert excel.calls["Range.Value"] == sheets  # all of a sheet's values in one read
+    excel.reset_calls()
+    assert grid.sheet("WS1 ICT").notes["C14"].text == "my own note"  # read when looked at
+    # per sheet Comments, Count; per note Item, Parent, Address, Author, Text
+    assert excel.total_calls == 2 + 5 * 1
+
+    excel.reset_calls()
+    with excel.trace() as where:
+        out = press(win, wb, "validate", as_of=AS_OF)
+    assert calls_under(where, "WindowsBook.read") == 3 + 6 * sheets
+    assert calls_under(where, "WindowsBook._read_notes") == 2 * sheets + 5 * 1
+    assert calls_under(where, "WindowsBook.notes") == 2 * 62 == 2 * excel.calls["Range.AddComment"]
+    assert calls_under(where, "WindowsBook.colours") <= 3 * _colour_groups(out.result) - 5
+    rest = excel.total_calls - sum(calls_under(where, f"WindowsBook.{f}")
+                                   for f in ("read", "_read_notes", "notes", "colours"))
+    assert rest <= 95, where.most_common(20)  # the Validation sheet, the button
+    assert excel.total_calls <= 460, excel.calls.most_common()
+    first = excel.total_calls
+
+    excel.reset_calls()
+    with excel.trace() as where:
+        press(win, wb, "validate", as_of=AS_OF)
+    assert calls_under(where, "WindowsBook.notes") == 0  # every note already says it
+    assert calls_under(where, "WindowsBook._read_notes") == 2 * (sheets + 1) + 5 * 63
+    # the notes read instead of written, the Validation sheet read and deleted too
+    assert excel.total_calls <= first - 124 + 5 * 62 + 8 + 20
+
+
+def test_com_round_trips_of_build_summary_on_the_example(desktop):
+    """The Summary sheet in about 600 calls (2,300 through xlwings' Range objects): no note
+    read (the job never looks at them), the formatting as multi-area ranges, a write per
+    row height, 25 calls a pie."""
+    win, excel, wb = desktop
+    assert press(win, wb, "validate", as_of=AS_OF).ok  # 63 notes on the sheets now
+    excel.reset_calls()
+    with excel.trace() as where:
+        out = press(win, wb, "build_summary", as_of=AS_OF)
+    assert out.ok, out.message
+    assert calls_under(where, "WindowsBook._read_notes") == 0
+    assert excel.calls["ChartObjects.Add"] == 10
+    assert calls_under(where, "WindowsBook._pies") <= 1 + 25 * 10
+    assert excel.calls["Series.ApplyDataLabels"] == 10  # labels in one call a pie
+    assert excel.total_calls <= 650, excel.calls.most_common()
+
+
+def test_a_colour_comes_off_only_where_it_is_cqcxls(fake_windows):
+    """A RAG cleared by the lead: cqcxl's fill comes off (and the font goes back to plain);
+    a fill the lead put there herself stays. The fills are read over all such cells at once
+    and split only where they differ."""
+    from .conftest import build_workbook, plan_data, task
+
+    src = build_workbook(plan_data([task("A1", rag="Blue"), task("A2", rag="Red"),
+                                    task("A3", rag="Green"), task("A4", rag="Green")]))
+    excel = FakeExcel(user_name=USER)
+    wb = load_workbook(excel, src, "plan.xlsx")
+    first = press(fake_windows, wb, "validate", as_of=AS_OF)
+    assert first.ok, first.message
+    tasks = {t.task_id: t for t in first.result.plan.tasks}
+    ref = {i: tasks[i].cells["rag"] for i in tasks}
+    sheet_name = first.result.plan.workstreams[0].sheet
+    sheet = next(s for s in wb._sheets if s._name == sheet_name)
+    # the lead clears three RAGs and paints A2's cell yellow herself
+    for i in ("A1", "A2", "A3"):
+        sheet.Range(ref[i]).Value = ""
+    sheet.Range(ref["A2"]).Interior.Color = 0x00FFFF  # yellow (BGR)
+    excel.reset_calls()
+    out = press(fake_windows, wb, "validate", as_of=AS_OF)
+    assert out.ok, out.message
+    got = view(wb)["sheets"][sheet_name]
+    assert ref["A1"] not in got["fills"] and ref["A3"] not in got["fills"]
+    assert got["font_colors"].get(ref["A1"], T.BLACK) == T.BLACK  # Blue's white text goes
+    assert got["fills"][ref["A2"]] == "FFFF00"  # the lead's own fill stays
+    assert got["fills"][ref["A4"]] == T.RAG_FILL["Green"]
+    # one read over the three, then halves: (A1) | (A2, A3) -> (A2) | (A3)
+    assert excel.calls["Interior.Color"] == 5
+    assert excel.calls["Interior.ColorIndex="] == 2

@@ -121,6 +121,35 @@ def test_every_round_trip_is_counted(plan, excel):
     assert excel.total_calls == 0
 
 
+def test_trace_says_where_the_calls_come_from(plan, excel):
+    _, book = plan
+    sheet = book.sheets["Plan"]
+
+    def paint() -> None:
+        sheet.api.Range("A1").Interior.Color = 255
+
+    excel.reset_calls()
+    with excel.trace(package=__name__) as where:
+        paint()
+        assert sheet.api.Range("A2").Value == "A1"
+    assert fakecom.calls_under(where, "test_trace_says_where_the_calls_come_from.<locals>.paint"
+                               ) == 3
+    assert sum(where.values()) == excel.total_calls == 5
+
+
+def test_a_method_with_an_index_is_one_call(plan, excel):
+    _, book = plan
+    sheet = book.sheets["Plan"]
+    chart = sheet.charts.add(300, 45, 240, 180)
+    chart.set_source_data(sheet.range("E2:E3"))
+    excel.reset_calls()
+    chart.api[1].SeriesCollection(1).Points(2)  # one Invoke each, with the index
+    assert excel.calls == {"Chart.SeriesCollection": 1, "Series.Points": 1}
+    excel.reset_calls()
+    book.api.Windows(1)  # a property, then the collection's default member: two
+    assert excel.calls == {"Workbook.Windows": 1, "Windows.Item": 1}
+
+
 def test_busy_excel_is_retried_by_the_engine(plan, excel):
     _, book = plan
     sheet = book.sheets["Plan"]
@@ -210,6 +239,20 @@ def test_multi_area_range_colours_in_one_call(plan, excel):
         sheet.range(too_long)
 
 
+def test_a_multi_cell_colour_is_the_colour_they_share_else_null(plan, excel):
+    """What Excel answers for a format of several cells (as VBA's Null when they differ),
+    which cqcxl uses to read the fills of many cells in one call."""
+    _, book = plan
+    sheet = book.sheets["Plan"].api
+    assert sheet.Range("D2").Interior.Color == bgr("00B050")
+    assert sheet.Range("D2:D3").Interior.Color is None  # green and red
+    assert sheet.Range("A2:A3,C2").Interior.Color == 16777215  # no fill reads as white
+    assert sheet.Range("A2:A3,C2").Interior.ColorIndex == -4142  # ...xlColorIndexNone
+    sheet.Range("A2,D2").Interior.Color = bgr("00B050")
+    assert sheet.Range("A2,D2").Interior.Color == bgr("00B050")  # the same over two areas
+    assert sheet.Range("D2:D3").Font.Color is None  # automatic and white
+
+
 # --- notes ---------------------------------------------------------------------------------------
 
 def test_notes_author_is_excels_user_name(plan, excel):
@@ -227,7 +270,8 @@ def test_notes_author_is_excels_user_name(plan, excel):
     sheet.range("B2").note.delete()
     assert sheet.range("B2").note is None
     assert view(fake)["sheets"]["Plan"]["notes"] == {"C3": ("Jane Doe", "cqcxl: changed")}
-    assert excel.calls["Comments._NewEnum"] == 1 and excel.calls["Comments.Next"] == 2
+    # pywin32 iterates with Next(1) per note and one more that comes back empty
+    assert excel.calls["Comments._NewEnum"] == 1 and excel.calls["Comments.Next"] == 3
 
 
 # --- sheets --------------------------------------------------------------------------------------
@@ -271,10 +315,9 @@ def test_pie_chart_with_slice_colours_and_labels(plan, excel):
     assert chart.chart_type == "pie"
     series = chart.api[1].SeriesCollection(1)  # (ChartObject, Chart) on Windows
     series.Points(1).Format.Fill.ForeColor.RGB = bgr("00B050")
-    series.Points(2).Format.Fill.ForeColor.RGB = bgr("FF0000")
-    series.HasDataLabels = True
-    series.DataLabels().ShowPercentage = True
-    series.DataLabels().ShowValue = False
+    series.Points(2).Interior.Color = bgr("FF0000")  # the classic fill: the same colour
+    assert series.Points(2).Format.Fill.ForeColor.RGB == bgr("FF0000")
+    series.ApplyDataLabels(3)  # xlDataLabelsShowPercent: the percentage only
     with pytest.raises(com_error):
         series.Points(3)  # two values, two slices
     (got,) = view(fake)["sheets"]["Plan"]["charts"]
@@ -285,7 +328,13 @@ def test_pie_chart_with_slice_colours_and_labels(plan, excel):
     assert s["values"] == "Plan!$E$2:$E$3" and s["categories"] == "Plan!$D$2:$D$3"
     assert s["point_colors"] == {1: "00B050", 2: "FF0000"}
     assert s["data_labels"] == {"value": False, "percentage": True}
-    assert excel.calls["ColorFormat.RGB="] == 2
+    assert excel.calls["ColorFormat.RGB="] == 1 and excel.calls["Interior.Color="] == 1
+    series.HasDataLabels = True
+    series.DataLabels().ShowValue = True  # the same labels, property by property
+    assert view(fake)["sheets"]["Plan"]["charts"][0]["series"][0]["data_labels"] == {
+        "value": True, "percentage": True}
+    series.ApplyDataLabels(-4142)  # xlDataLabelsShowNone
+    assert view(fake)["sheets"]["Plan"]["charts"][0]["series"][0]["data_labels"] is None
 
 
 # --- page set-up, alerts, window -----------------------------------------------------------------
@@ -310,6 +359,16 @@ def test_print_area_and_page_setup(plan):
     assert sheet.page_setup.print_area is None
     with pytest.raises(com_error):
         ps.PrintTitleRows = "A1:B2"  # not whole rows
+
+
+def test_print_communication_is_an_application_setting(plan, excel):
+    _, book = plan
+    app = book.app.api
+    assert app.PrintCommunication is True
+    app.PrintCommunication = False  # page set-up then waits for the printer driver once
+    assert app.PrintCommunication is False
+    with pytest.raises(com_error):
+        app.PrintCommunication = "yes"
 
 
 def test_alert_is_a_message_box_on_excels_window(plan, excel):
