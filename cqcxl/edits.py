@@ -224,6 +224,16 @@ class SetNotes:
 
 
 @dataclass(frozen=True)
+class FitRows:
+    """Make rows on a user's sheet tall enough for their wrapped text: row -> height in
+    points. The sheets put a row here only when its text needs more than it has and its
+    height is not one the user chose; an engine sets each height as given."""
+
+    sheet: str
+    heights: dict[int, float]
+
+
+@dataclass(frozen=True)
 class ReplaceSheet:
     spec: SheetSpec
 
@@ -241,7 +251,7 @@ class AppendRows:
     page: PageSetup | None = None
 
 
-Edit = SetCellColours | SetNotes | ReplaceSheet | AppendRows
+Edit = SetCellColours | SetNotes | FitRows | ReplaceSheet | AppendRows
 
 
 class Formula(str):

@@ -107,6 +107,13 @@ class SheetGrid:
     #: A1 -> note already on the cell (author and text, where the engine can read them)
     notes: dict[str, Note] = field(default_factory=dict)
     hidden: bool = False
+    #: the sheet's layout, where the engine reads it (None: it does not): column -> width
+    #: in characters of the columns given a width; row -> height in points of the rows given
+    #: a height (Excel's customHeight); the sheet's defaults for the others
+    col_widths: dict[int, float] | None = None
+    row_heights: dict[int, float] | None = None
+    default_col_width: float = 8.43
+    default_row_pt: float = 15.0
 
     def get(self, row: int, col: int) -> Any:
         if 1 <= row <= len(self.rows):

@@ -6,6 +6,7 @@ examples/cumbria-2018-11.json."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import openpyxl
@@ -69,13 +70,20 @@ def cover(path, tmp_path, when: str = DEC):
 
 
 def section(ws, starts: str) -> list[tuple]:
-    """The rows of the cover table whose title starts with ``starts`` (title, then rows)."""
+    """The rows of the cover table whose title starts with ``starts`` (title, then rows).
+    Column A ("Task": "6 A3") comes back as two values, the workstream number and the Task
+    ID, so each column's letter number is its index in the row (B is 2, D is 4, M is 13).
+    A header row repeated on a new page is skipped."""
     title = next(c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith(starts))
     rows = []
     r = title + 2
     while ws.cell(r, 1).value not in (None, "") and not (
             isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 2).value is None):
-        rows.append(tuple(ws.cell(r, c).value for c in range(1, 16)))
+        first = ws.cell(r, 1).value
+        if first != "Task":
+            m = re.match(r"^(\d+) (.+)$", str(first))
+            head = (int(m[1]), m[2]) if m else (first, None)
+            rows.append(head + tuple(ws.cell(r, c).value for c in range(2, 16)))
         r += 1
     return [(ws.cell(title, 1).value,), *rows]
 
@@ -276,7 +284,7 @@ def test_an_agreed_removal_leaves_the_counts_and_is_listed(example, tmp_path):
     hr = next(c.row for c in ws["D"] if c.value == "Key tasks")
     assert ws.cell(hr + 5, 2).value == "System Development" and ws.cell(hr + 5, 4).value == 28
     rows = section(ws, "Removed from the plan by agreement")
-    assert rows[1][:2] == (5, "D1") and rows[1][10] == "29 November 2018"
+    assert rows[1][:2] == (5, "D1") and rows[1][2] == "29 November 2018"  # agreed, B
     # WS5 D1 was Amber: 9 Amber in the example, 8 now
     assert any(t.startswith("7% (8) off target") for t in
                [c.value for c in ws["B"] if isinstance(c.value, str)])
@@ -295,13 +303,13 @@ def test_cover_change_request_table_shows_task_owner_dates_and_decision(example,
          Decision="Agreed 29-Nov-18")
     rows = section(cover(example, tmp_path, NOV)["Summary"], "Requests to change timescale")
     b12 = next(r for r in rows[1:] if r[:2] == (2, "B12"))
-    assert b12[2] == "Change timescale to 2019 to reflect commissioning timetable"
-    assert b12[3].startswith("Ensure that commissioning processes")  # key task, D
-    assert b12[6] == "Jo Atkinson"                                   # owner, G
-    assert b12[8] == "30 Sep 2018" and b12[10] == "31 Dec 2019"      # original, requested
-    assert b12[12] == "Agreed 29 November 2018"                      # decision, M
+    assert b12[4] == "Change timescale to 2019 to reflect commissioning timetable"  # D
+    assert b12[3].startswith("Ensure that commissioning processes")  # key task, C
+    assert b12[2] == "Jo Atkinson"                                   # owner, B
+    assert b12[9] == "30 Sep 2018" and b12[11] == "31 Dec 2019"      # original I, asked K
+    assert b12[13] == "Agreed 29 November 2018"                      # decision, M
     d1 = next(r for r in rows[1:] if r[:2] == (5, "D1"))
-    assert d1[10] == "Remove from the plan" and d1[12] == "Requested"
+    assert d1[11] == "Remove from the plan" and d1[13] == "Requested"
 
 
 # --- 4. The alarm ---------------------------------------------------------------------------
@@ -370,7 +378,7 @@ def test_downturns_persistent_reds_and_previous_rag(example, tmp_path):
     edit(example, "WS1 ICT", "C2", RAG="Green")  # the WS1 Red recovers
     ws = cover(example, tmp_path)["Summary"]
     rows = section(ws, "Worse since 15 November 2018")
-    assert rows[1][:2] == (9, "A3") and rows[1][6] == "Green → Amber"
+    assert rows[1][:2] == (9, "A3") and rows[1][4] == "Green → Amber"  # change, D
     reds = section(ws, "Red for two periods or more")
     # 13 Reds in November, one recovered
     assert reds[0][0].endswith("(12)")
@@ -488,9 +496,9 @@ def test_december_example_shows_arrows_slippage_decisions_and_removals(tmp_path)
     assert any(t.startswith("⚠  1 key task slipped since 15 November 2018") for t in texts)
     assert [r[:2] for r in section(ws, "Slipped:")[1:]] == [(6, "A3")]
     assert [r[:2] for r in section(ws, "Removed from the plan")[1:]] == [(5, "D1")]
-    assert [(r[:2], r[6]) for r in section(ws, "Worse since")[1:]] == [((9, "A3"),
+    assert [(r[:2], r[4]) for r in section(ws, "Worse since")[1:]] == [((9, "A3"),
                                                                         "Green → Amber")]
-    crs = {r[:2]: r[12] for r in section(ws, "Requests to change timescale")[1:]}
+    crs = {r[:2]: r[13] for r in section(ws, "Requests to change timescale")[1:]}  # M
     assert crs == {(2, "B12"): "Agreed 29 November 2018", (4, "C2"): "Requested"}
     got = travel(ws)
     # two Greens completed (WS3 C4, WS8 A / B1): ↑; WS9 A3 Green -> Amber: ↓; WS6 A3

@@ -52,6 +52,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from ..edits import (
     AppendRows,
     Edit,
+    FitRows,
     Formula,
     LineChart,
     PageSetup,
@@ -155,10 +156,31 @@ def read(book: LoadedBook) -> BookGrid:
         rows = rows_from_cells(values)
         notes = {c.coordinate: Note(c.comment.author or "", c.comment.text or "")
                  for c in ws._cells.values() if c.comment is not None}
-        sheets.append(SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible"))
+        grid = SheetGrid(ws.title, rows, notes, ws.sheet_state != "visible")
+        _layout(ws, grid)
+        sheets.append(grid)
     if formulas:
         book.cached = _fill_cached_values(book.path, sheets, formulas)
     return BookGrid(book.path.name, sheets)
+
+
+def _layout(ws, grid: SheetGrid) -> None:
+    """Column widths and row heights the workbook sets, and the sheet's defaults."""
+    widths: dict[int, float] = {}
+    for dim in ws.column_dimensions.values():
+        if dim.customWidth and dim.width and dim.min and dim.max:
+            for col in range(dim.min, min(dim.max, 16384) + 1):
+                widths[col] = float(dim.width)
+    grid.col_widths = widths
+    grid.row_heights = {r: float(d.ht) for r, d in ws.row_dimensions.items()
+                        if d.customHeight and d.ht is not None}
+    fmt = ws.sheet_format
+    if fmt.defaultColWidth:
+        grid.default_col_width = float(fmt.defaultColWidth)
+    elif fmt.baseColWidth:
+        grid.default_col_width = float(fmt.baseColWidth) + 0.43
+    if fmt.defaultRowHeight:
+        grid.default_row_pt = float(fmt.defaultRowHeight)
 
 
 def _fill_cached_values(path: Path, sheets: list[SheetGrid],
@@ -533,6 +555,10 @@ def apply(book: LoadedBook, edits: Iterable[Edit]) -> Report:
             _cell_colours(book.wb, e)
         elif isinstance(e, SetNotes):
             _notes(book.wb, e)
+        elif isinstance(e, FitRows):
+            ws = book.wb[e.sheet]
+            for row, pt in e.heights.items():
+                ws.row_dimensions[row].height = pt
         elif isinstance(e, ReplaceSheet):
             write_sheet(book.wb, e.spec)
         elif isinstance(e, AppendRows):

@@ -56,6 +56,12 @@ def span_width(widths: list[float] | tuple[float, ...]) -> float:
     return sum(widths) + (len(widths) - 1) * 5 / 7 if widths else 0.0
 
 
+def chars(points: float) -> float:
+    """A width in points as a column width in characters (the inverse of
+    :func:`cqcxl.edits.width_points`)."""
+    return max(0.0, (points / 0.75 - 5) / 7)
+
+
 def line_pt(size: float = BASE_SIZE) -> float:
     """Excel's line height for Calibri at ``size`` points (15 at 11 pt)."""
     return T.ROW_PT * size / BASE_SIZE

@@ -140,7 +140,8 @@ CHASE_WIDTHS = {1: 28, 2: 22, 3: 9, 4: 50, 5: 30, 6: 40, 7: 26}
 NOTE_WIDTH_PT = 320
 #: A note's background where cqcxl draws it (the file engine): Excel's own note yellow.
 NOTE_FILL = "FFFFE1"
-NOTE_LINE_PT = 15
+#: The font size of a note as Excel draws it (Tahoma 9 by default).
+NOTE_SIZE = 9.0
 
 # --- the Board pack (PDF, printed by LibreOffice) -----------------------------------------
 #: A workstream page's columns (characters): Task ID, Key task, Task owner, Date to

@@ -19,6 +19,7 @@ from ..core.model import RAG, Plan
 from ..edits import (
     CellColour,
     Edit,
+    FitRows,
     Formula,
     NoteText,
     ReplaceSheet,
@@ -28,10 +29,10 @@ from ..edits import (
     block,
     link_formula,
 )
-from ..grid import BookGrid, Note, SheetGrid
+from ..grid import BookGrid, Note, SheetGrid, cell_key
 from . import layout as L
 from . import theme as T
-from .text import height, lines
+from .text import chars, height, lines
 
 _SEV_WORD = {ERROR: "Error", WARNING: "Warning", INFO: "Note"}
 HEADER = ("Severity", "Workstream", "Task ID", "Cell", "Problem",
@@ -121,13 +122,42 @@ def note_text(findings: list[Finding]) -> str:
 
 
 def note(findings: list[Finding]) -> NoteText:
-    """A note's text and a size that shows all of it (within reason)."""
+    """A note's text and a size that shows all of it (within reason): the same wrapped-line
+    estimate as every row cqcxl sizes, in the note's 9 pt font."""
     text = note_text(findings)
-    lines = max(4, min(30, len(text) // 38 + text.count("\n") + 2))
-    return NoteText(text, T.NOTE_WIDTH_PT, lines * T.NOTE_LINE_PT + 10, T.NOTE_FILL)
+    n = max(4, min(30, lines(text, chars(T.NOTE_WIDTH_PT - 10), T.NOTE_SIZE) + 1))
+    return NoteText(text, T.NOTE_WIDTH_PT, height(n, T.NOTE_SIZE) + 10, T.NOTE_FILL)
 
 
 # --- the edits -------------------------------------------------------------------------------
+
+#: Row heights cqcxl itself writes (n lines of Calibri 11), and Excel's default: a row at
+#: any other height was sized by the user, and cqcxl leaves it as it is.
+OUR_HEIGHTS = frozenset({height(n) for n in range(1, 28)} | {T.ROW_PT})
+
+
+def _fit_rows(grid: SheetGrid, tasks) -> dict[int, float]:
+    """Key-task rows whose wrapped text needs more height than the row has: row -> the
+    height it needs. Only where the engine reads the sheet's layout."""
+    if grid.row_heights is None or grid.col_widths is None:
+        return {}
+    out: dict[int, float] = {}
+    for t in tasks:
+        row = t.row
+        now = grid.row_heights.get(row, grid.default_row_pt)
+        if row in grid.row_heights and now not in OUR_HEIGHTS:
+            continue  # the user's own height
+        n = 1
+        for ref in t.cells.values():
+            r, c = cell_key(ref)
+            v = grid.get(r, c) if r == row else None
+            if isinstance(v, str) and v.strip():
+                n = max(n, lines(v, grid.col_widths.get(c, grid.default_col_width)))
+        need = height(n)
+        if need > now:
+            out[row] = need
+    return out
+
 
 def _colour(rag: RAG | None) -> CellColour | None:
     return CellColour(T.RAG_FILL[rag.value], T.RAG_FONT[rag.value]) if rag else None
@@ -146,6 +176,12 @@ def edits(book: BookGrid, checked: Checked) -> list[Edit]:
             if ref := k.cells.get("rag"):
                 cells[ref] = _colour(k.rag if k.rag is not RAG.BLUE else None)
         out.append(SetCellColours(ws.sheet, cells, T.RAG_FILLS, T.PLAIN_FONT))
+    # Rows too short for the text typed in them grow (never shrink; never a row the user
+    # sized): Excel does not grow a row whose height was set, as the template's are.
+    for ws in plan.workstreams:
+        grid = book.sheet(ws.sheet)
+        if grid is not None and (heights := _fit_rows(grid, ws.tasks)):
+            out.append(FitRows(ws.sheet, heights))
     # Notes: one per offending cell, on every sheet cqcxl read (so fixed ones go away).
     ours = our_notes(book)
     by_cell: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
