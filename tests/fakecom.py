@@ -32,6 +32,15 @@ Inspecting: ``view(wb)`` (plain data, see its docstring); ``excel.calls`` (a Cou
 on the stack; ``calls_under(where, "WindowsBook.notes")``);
 ``excel.alerts`` (message boxes and Excel's own prompts); ``excel.saved``.
 
+VBA: a workbook has the VBA procedures of its modules (read from an ``.xlsm`` loaded with
+openpyxl's ``keep_vba=True``, or given as ``load_workbook(..., vba={module: source})``;
+``wb.vba``). ``Application.Run("'Book.xlsm'!Module.Proc", *args)`` runs one as Excel would,
+as ONE counted call: the fake cannot run VBA, so a procedure runs through its Python model
+(:data:`VBA_MODELS`, e.g. ``CqcxlApply`` of ``macros/cqcxl_batch.bas``) against the same
+fake objects, uncounted (in-process work is no round trip); one with no model fails loudly.
+An unknown name, or a workbook with ``macros_enabled = False``, raises Excel's "Cannot run
+the macro" error.
+
 Desktop semantics modelled on purpose: numbers come back as floats, dates as tz-aware
 ``pywintypes`` datetimes, one cell as a scalar, a block as a tuple of tuples; a string written
 through ``Value`` is parsed as if typed ("007" -> 7.0, "TRUE" -> True, "Dec 18" -> 18 Dec of
@@ -737,6 +746,7 @@ class FakeExcel(_Com):
         self._active_book: FakeWorkbook | None = None
         self._trace: tuple[str, Counter[tuple[str, ...]]] | None = None
         self._busy = 0
+        self._inside = 0  # > 0 while a VBA procedure's model runs (in-process: not counted)
         self._path = r"C:\Program Files\Microsoft Office\root\Office16"
         self._state: dict[str, Any] = {"ScreenUpdating": True, "DisplayAlerts": True,
                                        "EnableEvents": True, "Interactive": True,
@@ -771,7 +781,19 @@ class FakeExcel(_Com):
         """Reject the next ``n`` COM calls with RPC_E_CALL_REJECTED (Excel busy)."""
         self._busy = n
 
+    @contextlib.contextmanager
+    def in_process(self) -> Iterator[None]:
+        """A block of work done inside Excel (a VBA procedure's model): its object-model
+        calls are no round trips, so they are neither counted nor rejected as busy."""
+        self._inside += 1
+        try:
+            yield
+        finally:
+            self._inside -= 1
+
     def _tick(self, key: str) -> None:
+        if self._inside:
+            return
         self.calls[key] += 1
         if self._trace is not None:
             package, where = self._trace
@@ -879,11 +901,140 @@ class FakeExcel(_Com):
         pass
 
     def Run(self, Macro: str, *args: Any) -> Any:
+        """A workbook's VBA procedure ("'Book.xlsm'!Module.Proc", "Module.Proc", "Proc"; the
+        book and module are searched as Excel does), else a harness macro of ``macros``."""
+        proc = _find_procedure(self._books, Macro)
+        if proc is not None:
+            return proc(*args)
         fn = self.macros.get(Macro) or self.macros.get(Macro.rpartition("!")[2])
         if fn is None:
             raise xl_error(f"Cannot run the macro '{Macro}'. The macro may not be available in "
                            "this workbook or all macros may be disabled.")
         return fn(*args)
+
+
+# --- VBA: the procedures of a workbook's modules, run through Python models -------------------
+
+#: A procedure's declaration: ``[Public|Private|Friend] [Static] Sub|Function Name(params)``.
+_PROCEDURE = re.compile(r"^[ \t]*(?:(?:Public|Private|Friend)[ \t]+)?(?:Static[ \t]+)?"
+                        r"(?:Sub|Function)[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M | re.I)
+
+
+class VbaProcedure:
+    """A procedure of a workbook's VBA module: called with Application.Run's arguments, it
+    checks their number against its declaration (as VBA does) and runs its Python model."""
+
+    def __init__(self, book: FakeWorkbook, module: str, name: str, params: list[str]) -> None:
+        self.book, self.module, self.name = book, module, name
+        self.required = sum(not re.match(r"(Optional|ParamArray)\b", p, re.I) for p in params)
+        self.most = None if any(re.match(r"ParamArray\b", p, re.I) for p in params) \
+            else len(params)
+        self.model: Callable[..., Any] | None = VBA_MODELS.get(name)
+
+    def __repr__(self) -> str:
+        return f"<fake VBA {self.module}.{self.name}>"
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) < self.required or (self.most is not None and len(args) > self.most):
+            raise xl_error("Wrong number of arguments or invalid property assignment")
+        if self.model is None:
+            raise MissingMember("VBA", f"{self.module}.{self.name} (no Python model)")
+        return self.model(self.book, *args)
+
+
+def _procedures(book: FakeWorkbook, module: str, source: str) -> list[VbaProcedure]:
+    joined = re.sub(r"[ \t]_[ \t]*\r?\n", " ", source)  # line continuations
+    out = []
+    for name, params in _PROCEDURE.findall(joined):
+        parts = [p.strip() for p in params.split(",") if p.strip()]
+        out.append(VbaProcedure(book, module, name, parts))
+    return out
+
+
+def _find_procedure(books: list[FakeWorkbook], macro: str) -> VbaProcedure | None:
+    """The procedure ``Application.Run(macro)`` finds: in the named workbook ("'A b.xlsm'!"
+    quoted, "''" for an apostrophe), else in any open workbook; in the named module, else
+    in any module. Never in a workbook whose macros are disabled."""
+    book_part, bang, proc_part = macro.rpartition("!")
+    book = None
+    if bang:
+        book = book_part[1:-1].replace("''", "'") if book_part.startswith("'") else book_part
+    module, _, name = proc_part.rpartition(".")
+    for b in books:
+        if book is not None and b._name.casefold() != book.casefold():
+            continue
+        if not b.macros_enabled:
+            continue
+        for mod, procs in b.vba.items():
+            if module and mod.casefold() != module.casefold():
+                continue
+            for proc_name, proc in procs.items():
+                if proc_name.casefold() == name.casefold():
+                    return proc
+    return None
+
+
+def _vba_array(value: Any) -> bool:
+    """What a VBA procedure can index as a 1-D array: pywin32 passes a flat tuple or list
+    of text and numbers as a 1-D SAFEARRAY of Variants (a nested one becomes 2-D)."""
+    return isinstance(value, (tuple, list)) and all(
+        isinstance(v, (str, int, float)) for v in value)
+
+
+def _clng(value: Any) -> int:
+    """VBA's CLng: a number, or text that is one; else a type mismatch."""
+    if isinstance(value, str):
+        value = float(value)  # ValueError: VBA's "Type mismatch"
+    return round(value)
+
+
+def cqcxl_apply(book: FakeWorkbook, sheet_names: Any, what: Any, addresses: Any,
+                values: Any) -> int:
+    """Python model of ``CqcxlApply`` in ``macros/cqcxl_batch.bas``, write for write: write
+    i is what[i] ("fill", "font", "nofill", "add", "text", "delete") on worksheet
+    sheet_names[i] of this workbook over addresses[i] with values[i]. Returns the number of
+    writes, or -(k + 1) when write k failed (the ones before it made). Runs in-process:
+    through the same fake objects as COM calls would, but not counted."""
+    if not all(_vba_array(a) for a in (sheet_names, what, addresses, values)):
+        return -1  # LBound/UBound or what(0) fails at once: the error handler
+    done = 0
+    ws, current = None, None
+    with book._app.in_process():
+        for i in range(len(what)):
+            try:
+                if ws is None or str(sheet_names[i]) != current:
+                    current = str(sheet_names[i])
+                    ws = book.Worksheets.Item(current)  # ThisWorkbook.Worksheets(name)
+                target = ws.Range(str(addresses[i]))
+                write, value = str(what[i]), values[i]
+                if write == "fill":
+                    target.Interior.Color = _clng(value)
+                elif write == "font":
+                    target.Font.Color = _clng(value)
+                elif write == "nofill":
+                    target.Interior.ColorIndex = XL_NONE
+                elif write == "add":
+                    target.AddComment(str(value))
+                elif write in ("text", "delete"):
+                    comment = target.Comment
+                    if comment is None:  # VBA's error 91
+                        raise xl_error("Object variable or With block variable not set")
+                    if write == "text":
+                        comment.Text(str(value))
+                    else:
+                        comment.Delete()
+                else:
+                    raise xl_error("Invalid procedure call or argument")  # Err.Raise 5
+            except (MissingMember, FakeBug):
+                raise  # the fake's own gap: loud
+            except (com_error, IndexError, ValueError, TypeError, OverflowError):
+                return -(done + 1)
+            done += 1
+    return done
+
+
+#: VBA procedures the fake can run: name -> Python model, called with (workbook, *args).
+VBA_MODELS: dict[str, Callable[..., Any]] = {"CqcxlApply": cqcxl_apply}
 
 
 class FakeWorkbooks(_Collection):
@@ -916,6 +1067,14 @@ class FakeWorkbook(_Com):
         self._sheets: list[FakeWorksheet] = [FakeWorksheet(self, "Sheet1")]
         self._active: FakeWorksheet = self._sheets[0]
         self._names: list[_NameData] = []
+        #: the VBA project: module -> procedure name -> procedure (see add_vba_module)
+        self.vba: dict[str, dict[str, VbaProcedure]] = {}
+        self.macros_enabled = True  # False: as opened with macros disabled
+
+    def add_vba_module(self, name: str, source: str) -> None:
+        """Give the workbook a VBA module: each procedure its source declares becomes
+        runnable through ``Application.Run``, through its Python model if there is one."""
+        self.vba[name] = {proc.name: proc for proc in _procedures(self, name, source)}
 
     def __repr__(self) -> str:
         return f"<fake Workbook {self._name}>"
@@ -2962,13 +3121,18 @@ def _color(c: Any, theme: dict[str, str]) -> int | None:
     return None
 
 
-def load_workbook(excel: FakeExcel, wb: Any, name: str, path: str = r"C:\Users\user\Documents"
-                  ) -> FakeWorkbook:
+def load_workbook(excel: FakeExcel, wb: Any, name: str, path: str = r"C:\Users\user\Documents",
+                  *, vba: bool | dict[str, str] = True) -> FakeWorkbook:
     """Copy an openpyxl workbook into a new fake workbook of ``excel`` (made active): values,
     formulas, dates, errors, notes (with their authors), fills, fonts, alignment, borders,
     number formats, merges, column widths, row heights, hidden rows/columns, panes,
-    gridlines, page set-up, tab colours, hyperlinks, autofilter, defined names."""
+    gridlines, page set-up, tab colours, hyperlinks, autofilter, defined names; and its VBA
+    modules (``vba``: True, those of an ``.xlsm`` opened with ``keep_vba=True``; False,
+    none; or {module: source})."""
     book = excel.add_workbook(name, path)
+    modules = vba if isinstance(vba, dict) else vba_modules(wb) if vba else {}
+    for module, source in modules.items():
+        book.add_vba_module(module, source)
     book._sheets = []
     theme = _theme(wb)
     for ws in wb.worksheets:
@@ -3023,6 +3187,19 @@ def load_workbook(excel: FakeExcel, wb: Any, name: str, path: str = r"C:\Users\u
         book._names.append(_NameData(n, "=" + dn.attr_text))
     book._active = book._sheets[wb.index(wb.active)] if wb.active else book._sheets[0]
     return book
+
+
+def vba_modules(wb: Any) -> dict[str, str]:
+    """Module name -> source of the VBA project of an openpyxl workbook loaded with
+    ``keep_vba=True`` (read with pyOpenVBA); {} when it has none."""
+    archive = getattr(wb, "vba_archive", None)
+    if archive is None or "xl/vbaProject.bin" not in archive.namelist():
+        return {}
+    from pyopenvba.cfb import CFB
+    from pyopenvba.vba import parse_vba_project
+
+    project = parse_vba_project(CFB.from_bytes(archive.read("xl/vbaProject.bin")))
+    return {m.name: m.source for m in project.modules}
 
 
 def _cell_rc(ref: str) -> tuple[int, int]:

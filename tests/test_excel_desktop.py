@@ -6,6 +6,11 @@ Each entry point runs end to end on the example, twice, through ``RunPython``'s 
 would see: RAG fills, notes (a lead's own note untouched), the Validation sheet, the Summary
 with its ten pies in RAG colours, the Period history sheet; every COM round trip counted,
 and the counts held to a budget that says where each call goes.
+
+In the macro-enabled workbook (the example built as ``.xlsm``, its VBA read back) Validate's
+colour and note writes go through the workbook's ``cqcxl_batch.CqcxlApply`` in one
+``Application.Run`` (the fake runs its Python model); the end of this file checks that path
+against the one-call-a-write path it falls back to.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from cqcxl.sheets import layout as L
 from cqcxl.sheets import theme as T
 
 from .conftest import EXAMPLE
-from .fakecom import FakeExcel, calls_under, load_workbook, view, windows_engine
+from .fakecom import (
+    FakeExcel,
+    calls_under,
+    cqcxl_apply,
+    load_workbook,
+    view,
+    windows_engine,
+    xl_error,
+)
 from .fakecom import fake_windows as fake_windows  # noqa: F401  (a fixture)
 
 AS_OF = date(2018, 11, 15)
@@ -71,6 +84,7 @@ def test_validate_twice_on_desktop_excel(desktop):
         assert excel.calls["Range.AddComment"] <= excel.calls["Worksheet.Range"]
         # (at most four RAG colours a sheet, plus the Validation sheet's own fills)
         assert excel.calls["Interior.Color="] <= 4 * len(want.plan.workstreams) + 6
+        assert excel.calls["Application.Run"] == 0  # a .xlsx holds no VBA: no batch tried
     # the second press finds every note already there with the same text: each is read
     # once, none is written again
     n_notes = len({(f.sheet, f.cell) for f in out.result.findings
@@ -184,7 +198,8 @@ def test_com_round_trips_of_validate_on_the_example(desktop):
     multi-area range, its Interior or Font, the colour); the rest (the Validation sheet, the
     button's own calls) a constant. On the example the 62 new notes (124 calls) and 47 colour
     writes (~135) alone come to about 260, so the first press is about 450 calls, not 300;
-    a second press writes no note and reads each one instead (5 calls)."""
+    a second press writes no note and reads each one instead (5 calls). (The macro-enabled
+    workbook makes those writes in one call: test_validate_through_the_batch_macro below.)"""
     win, excel, wb = desktop
     sheets = len(wb._sheets)
     with win.run_python(wb):
@@ -271,3 +286,213 @@ def test_a_colour_comes_off_only_where_it_is_cqcxls(fake_windows):
     # one read over the three, then halves: (A1) | (A2, A3) -> (A2) | (A3)
     assert excel.calls["Interior.Color"] == 5
     assert excel.calls["Interior.ColorIndex="] == 2
+
+
+def test_a_colour_comes_off_through_the_batch_macro_too(fake_windows):
+    """The same take-off in a macro-enabled workbook: the fills are read as above (one
+    call each), the writes go in the one Application.Run with the rest."""
+    from .conftest import build_workbook, plan_data, task
+
+    src = build_workbook(plan_data([task("A1", rag="Blue"), task("A2", rag="Red"),
+                                    task("A3", rag="Green"), task("A4", rag="Green")]))
+    excel = FakeExcel(user_name=USER)
+    wb = load_workbook(excel, src, "plan.xlsm", vba={"cqcxl_batch": BATCH_BAS.read_text()})
+    first = press(fake_windows, wb, "validate", as_of=AS_OF)
+    assert first.ok, first.message
+    tasks = {t.task_id: t for t in first.result.plan.tasks}
+    ref = {i: tasks[i].cells["rag"] for i in tasks}
+    sheet_name = first.result.plan.workstreams[0].sheet
+    sheet = next(s for s in wb._sheets if s._name == sheet_name)
+    for i in ("A1", "A2", "A3"):
+        sheet.Range(ref[i]).Value = ""
+    sheet.Range(ref["A2"]).Interior.Color = 0x00FFFF
+    excel.reset_calls()
+    out = press(fake_windows, wb, "validate", as_of=AS_OF)
+    assert out.ok, out.message
+    got = view(wb)["sheets"][sheet_name]
+    assert ref["A1"] not in got["fills"] and ref["A3"] not in got["fills"]
+    assert got["font_colors"].get(ref["A1"], T.BLACK) == T.BLACK
+    assert got["fills"][ref["A2"]] == "FFFF00"
+    assert got["fills"][ref["A4"]] == T.RAG_FILL["Green"]
+    assert excel.calls["Interior.Color"] == 5  # the same reads
+    assert excel.calls["Interior.ColorIndex="] == 0  # the writes: inside the one run
+    assert excel.calls["Application.Run"] == 1
+
+
+# --- the macro-enabled workbook: colour and note writes in one Application.Run --------------
+
+BATCH_BAS = EXAMPLE.parents[1] / "macros" / "cqcxl_batch.bas"
+XLSM = EXAMPLE.with_suffix(".xlsm").name  # cumbria-2018-11.xlsm
+
+
+@pytest.fixture(scope="module")
+def example_xlsm(tmp_path_factory):
+    """The example as the macro-enabled workbook a lead gets (python -m cqcxl.xlsm
+    examples/cumbria-2018-11.xlsx -o cumbria-2018-11.xlsm): its VBA is read back by the fake,
+    so the batch procedure is there only because the build put it there."""
+    pytest.importorskip("pyopenvba")
+    from cqcxl import xlsm
+
+    return xlsm.build_xlsm(tmp_path_factory.mktemp("xlsm") / XLSM, source_xlsx=EXAMPLE)
+
+
+def _open_xlsm(excel, path, **kw):
+    """The .xlsm open in the fake Excel, a lead's own note on WS1 C14."""
+    src = openpyxl.load_workbook(path, keep_vba=True)
+    src["WS1 ICT"]["C14"].comment = openpyxl.comments.Comment("my own note", USER)
+    return load_workbook(excel, src, XLSM, **kw)
+
+
+def _notes_of(result) -> set[tuple[str, str]]:
+    return {(f.sheet, f.cell) for f in result.findings
+            if f.code != "note-not-added" and f.sheet not in L.OWNED_SHEETS}
+
+
+def test_validate_through_the_batch_macro_in_at_most_300_calls(example_xlsm):
+    """Issue 14's target: Validate on the example at most 300 COM calls. In the .xlsm the
+    62 new notes and the RAG colours (about 260 calls one by one) are one Application.Run;
+    what is left is reading (6 calls a sheet), the notes already there (2 a sheet, 5 a
+    note) and the Validation sheet with the button's own calls."""
+    with windows_engine() as win:
+        excel = FakeExcel(user_name=USER)
+        wb = _open_xlsm(excel, example_xlsm)
+        sheets = len(wb._sheets)
+        assert "CqcxlApply" in wb.vba["cqcxl_batch"]
+        with excel.trace() as where:
+            out = press(win, wb, "validate", as_of=AS_OF)
+        assert out.ok, out.message
+        parts = {f: calls_under(where, f"WindowsBook.{f}") for f in
+                 ("read", "_read_notes", "_gather", "_flush", "replace", "apply")}
+        print(f"\n[benchmark] Validate on the example .xlsm (batch macro, fake COM): "
+              f"{excel.total_calls} COM calls; by part: {parts}; "
+              f"top: {excel.calls.most_common(8)}")
+        assert excel.total_calls <= 300, where.most_common(20)
+        assert excel.calls["Application.Run"] == 1
+        assert parts["_flush"] <= 2  # Workbook.Application, Application.Run
+        assert parts["_gather"] == 0  # no colour to take off, every write in the run
+        assert parts["read"] == 3 + 6 * sheets
+        assert parts["_read_notes"] == 2 * sheets + 5 * 1  # the lead's own note
+        for member in ("Range.AddComment", "Interior.Color=", "Font.Color=", "Comment.Text"):
+            assert excel.calls[member] <= 10, member  # only the Validation sheet's own
+        v = view(wb)
+        ours = {(s, ref) for s, sh in v["sheets"].items()
+                for ref, (_, text) in sh["notes"].items() if text.startswith("cqcxl:")}
+        assert ours == _notes_of(out.result) and len(ours) == 62
+        assert v["sheets"]["WS1 ICT"]["notes"]["C14"] == (USER, "my own note")
+        assert excel.alerts == []
+
+
+def _presses(win, wb, excel, n=2):
+    """Validate pressed n times: (calls, view after) per press."""
+    out = []
+    for _ in range(n):
+        excel.reset_calls()
+        res = press(win, wb, "validate", as_of=AS_OF)
+        assert res.ok, res.message
+        out.append((excel.total_calls, view(wb), res))
+    return out
+
+
+@pytest.fixture(scope="module")
+def per_call(example_xlsm):
+    """The same .xlsm with no VBA project (the procedure is not there): every write one by
+    one, as on a .xlsx. What each press leaves is what the batch must leave."""
+    with windows_engine() as win:
+        excel = FakeExcel(user_name=USER)
+        wb = _open_xlsm(excel, example_xlsm, vba=False)
+        presses = _presses(win, wb, excel)
+        assert all(v[2].result is not None for v in presses)
+        return [(calls, v) for calls, v, _ in presses], excel.calls["Application.Run"]
+
+
+def test_batch_and_per_call_paths_leave_the_same_workbook_twice(example_xlsm, per_call):
+    """Fills, fonts, notes (the lead's own untouched), the Validation sheet, everything a
+    lead sees: the same through the batch as one write at a time, on the first press and on
+    the second (the notes then already there: rewritten only where their text changed)."""
+    reference, tried = per_call
+    assert tried == 1  # the .xlsm with no procedure: tried once, "Cannot run the macro"
+    with windows_engine() as win:
+        excel = FakeExcel(user_name=USER)
+        wb = _open_xlsm(excel, example_xlsm)
+        presses = _presses(win, wb, excel)
+        for (calls, got, _), (ref_calls, want) in zip(presses, reference, strict=True):
+            assert got == want
+            assert calls < ref_calls
+            print(f"\n[benchmark] Validate on the .xlsm: batch {calls}, per call {ref_calls}")
+        # the second press: no note is new, so the run carries only the colours
+        assert excel.calls["Application.Run"] == 1
+        _, got, res = presses[-1]
+        assert got["sheets"]["WS1 ICT"]["notes"]["C14"] == (USER, "my own note")
+        assert sum(text.startswith("cqcxl:") for sh in got["sheets"].values()
+                   for _, text in sh["notes"].values()) == len(_notes_of(res.result))
+
+
+def _refuse(book, *args):
+    raise xl_error("Cannot run the macro 'CqcxlApply'. The macro may not be available in "
+                   "this workbook or all macros may be disabled.")
+
+
+def _half(book, names, what, addresses, values):
+    """Makes the first half of the writes, then reports the next one failed."""
+    k = len(what) // 2
+    cqcxl_apply(book, names[:k], what[:k], addresses[:k], values[:k])
+    return -(k + 1)
+
+
+def _nothing(book, *args):
+    return None  # a Sub, or a procedure of another version: no count of writes
+
+
+@pytest.mark.parametrize("failure", ["disabled", "raises", "half", "no count"])
+def test_a_failing_batch_falls_back_to_one_call_a_write(example_xlsm, per_call, failure):
+    """Macros disabled, the run refused, a write failing half-way (some made: the notes are
+    read again first), a procedure that answers no count: the writes are made one by one,
+    with the same result as the per-call path, press after press."""
+    reference, _ = per_call
+    with windows_engine() as win:
+        excel = FakeExcel(user_name=USER)
+        wb = _open_xlsm(excel, example_xlsm)
+        proc = wb.vba["cqcxl_batch"]["CqcxlApply"]
+        if failure == "disabled":
+            wb.macros_enabled = False
+        else:
+            proc.model = {"raises": _refuse, "half": _half, "no count": _nothing}[failure]
+        presses = _presses(win, wb, excel)
+        for (calls, got, _), (ref_calls, want) in zip(presses, reference, strict=True):
+            assert got == want
+            if failure in ("disabled", "raises"):
+                assert calls == ref_calls  # the one failed Application.Run: as without VBA
+        assert excel.calls["Application.Run"] == 1  # tried once a press
+
+
+@pytest.mark.parametrize("works", [True, False])
+def test_edits_in_order_around_the_batch(fake_windows, works):
+    """Colour and note edits are gathered until another kind of edit (or a second colour
+    edit of the same sheet, whose take-off must read what the first wrote) and then run; once
+    a run has failed the rest of the job is written one call at a time, not tried again."""
+    from cqcxl.edits import CellColour, FitRows, NoteText, SetCellColours, SetNotes
+
+    src = openpyxl.Workbook()
+    src.active.title = "WS"
+    excel = FakeExcel(user_name=USER)
+    wb = load_workbook(excel, src, "plan.xlsm", vba={"cqcxl_batch": BATCH_BAS.read_text()})
+    if not works:
+        wb.vba["cqcxl_batch"]["CqcxlApply"].model = _refuse
+    red = CellColour("FF0000", "FFFFFF")
+    edits = [SetCellColours("WS", {"A1": red, "A2": red}, removable=("FF0000",)),
+             SetNotes("WS", {"A1": NoteText("cqcxl: one")}),
+             SetCellColours("ws", {"A2": None}, removable=("FF0000",), plain_font="000000"),
+             FitRows("WS", {3: 30.0}),
+             SetNotes("WS", {"B1": NoteText("cqcxl: two")})]
+    live = LiveBook(fake_windows.book(wb))
+    live.read()
+    excel.reset_calls()
+    live.apply(edits)
+    got = view(wb)["sheets"]["WS"]
+    assert got["fills"] == {"A1": "FF0000"}
+    assert got["font_colors"] == {"A1": "FFFFFF", "A2": "000000"}
+    assert {a: text for a, (_, text) in got["notes"].items()} == {"A1": "cqcxl: one",
+                                                                  "B1": "cqcxl: two"}
+    # runs: (colours + note), (take-off), (the last note) -- or the first only, refused
+    assert excel.calls["Application.Run"] == (3 if works else 1)
+    assert excel.calls["Range.AddComment"] == (0 if works else 2)

@@ -441,3 +441,108 @@ def test_book_caller_finds_the_workbook_through_the_window_handle(plan, win):
         assert caller.sheets[0].range("A2").value == "A1"
         assert sys.platform == "win32"  # as RunPython's Python sees it
     assert sys.platform == PLATFORM and "--from_xl=1" not in sys.argv
+
+
+# --- VBA: Application.Run of a workbook's procedure -------------------------------------------
+
+def _batch_source() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[1] / "macros" / "cqcxl_batch.bas").read_text()
+
+
+@pytest.fixture
+def macro_plan(win, excel):
+    """plan_workbook() as plan.xlsm with the batch module of macros/cqcxl_batch.bas."""
+    fake = fakecom.load_workbook(excel, plan_workbook(), "plan.xlsm",
+                                 vba={"cqcxl_batch": _batch_source()})
+    return fake, win.book(fake)
+
+
+def test_run_is_one_call_and_the_procedure_works_in_process(macro_plan, excel):
+    """Application.Run of CqcxlApply: ONE round trip, whatever it writes inside Excel; the
+    fills, fonts and notes are those the same writes made one by one would leave."""
+    fake, book = macro_plan
+    app = book.app.api
+    excel.reset_calls()
+    done = app.Run(
+        "'plan.xlsm'!cqcxl_batch.CqcxlApply",
+        ("Plan", "Plan", "Plan", "Plan", "plan", "Plan"),
+        ("fill", "font", "nofill", "add", "text", "delete"),
+        ("A2:A3,C2", "A2:A3,C2", "D2", "C3", "C3", "B2"),
+        (bgr("FFC000"), bgr("FFFFFF"), "", "cqcxl: late", "cqcxl: very late", ""))
+    assert done == 6
+    assert excel.total_calls == 1 and excel.calls["Application.Run"] == 1
+    sh = view(fake)["sheets"]["Plan"]
+    assert sh["fills"] == {"A2": "FFC000", "A3": "FFC000", "C2": "FFC000", "D3": "FF0000"}
+    assert sh["font_colors"] == {"A2": "FFFFFF", "A3": "FFFFFF", "C2": "FFFFFF",
+                                 "D3": "FFFFFF"}
+    assert sh["notes"] == {"C3": ("Jane Doe", "cqcxl: very late")}  # AddComment's author
+
+
+def test_run_reports_the_first_failed_write_and_keeps_the_ones_before(macro_plan, excel):
+    fake, book = macro_plan
+    run = book.app.api.Run
+    # write 1 adds a note where one is (Alice's on B2): Excel refuses; write 0 was made
+    assert run("cqcxl_batch.CqcxlApply", ("Plan", "Plan", "Plan"), ("fill", "add", "fill"),
+               ("A2", "B2", "A3"), (bgr("FF0000"), "x", bgr("FF0000"))) == -2
+    sh = view(fake)["sheets"]["Plan"]
+    assert sh["fills"].get("A2") == "FF0000" and "A3" not in sh["fills"]
+    assert sh["notes"]["B2"] == ("Alice", "Check the owner")
+    # no note to change, an unknown sheet, an unknown write, an address Excel refuses
+    assert run("CqcxlApply", ("Plan",), ("text",), ("E9",), ("x",)) == -1
+    assert run("CqcxlApply", ("Nope",), ("fill",), ("A1",), (0,)) == -1
+    assert run("CqcxlApply", ("Plan",), ("bold",), ("A1",), (1,)) == -1
+    too_long = ",".join(f"F{r}" for r in range(100, 200))  # over Excel's 255 characters
+    assert run("CqcxlApply", ("Plan",), ("fill",), (too_long,), (0,)) == -1
+    # arrays pywin32 would not pass as 1-D (a nested tuple is 2-D): VBA fails at once
+    assert run("CqcxlApply", (("Plan",),), ("fill",), ("A1",), (0,)) == -1
+    assert "A1" not in view(fake)["sheets"]["Plan"]["fills"]
+
+
+def test_run_finds_procedures_as_excel_does(macro_plan, excel, win):
+    fake, book = macro_plan
+    run = book.app.api.Run
+    args = (("Plan",), ("fill",), ("E5",), (bgr("00B050"),))
+    assert run("'plan.xlsm'!CqcxlApply", *args) == 1  # any module of that workbook
+    assert run("plan.xlsm!cqcxl_batch.cqcxlapply", *args) == 1  # names ignore case
+    with pytest.raises(com_error, match="Cannot run the macro"):
+        run("'other.xlsm'!cqcxl_batch.CqcxlApply", *args)  # not open
+    with pytest.raises(com_error, match="Cannot run the macro"):
+        run("'plan.xlsm'!cqcxl.CqcxlApply", *args)  # not in that module
+    with pytest.raises(com_error, match="Wrong number of arguments"):
+        run("'plan.xlsm'!cqcxl_batch.CqcxlApply", *args[:3])
+    # a workbook whose name has an apostrophe: quoted, the apostrophe doubled
+    other = fakecom.load_workbook(excel, plan_workbook(), "Bob's plan.xlsm",
+                                  vba={"cqcxl_batch": _batch_source()})
+    assert run("'Bob''s plan.xlsm'!cqcxl_batch.CqcxlApply", *args) == 1
+    assert view(other)["sheets"]["Plan"]["fills"]["E5"] == "00B050"
+    # the same workbook with macros disabled, and one with no VBA at all
+    fake.macros_enabled = False
+    with pytest.raises(com_error, match="Cannot run the macro"):
+        run("'plan.xlsm'!cqcxl_batch.CqcxlApply", *args)
+    plain = fakecom.load_workbook(excel, plan_workbook(), "plain.xlsm")
+    assert plain.vba == {}
+    with pytest.raises(com_error, match="Cannot run the macro"):
+        run("'plain.xlsm'!cqcxl_batch.CqcxlApply", *args)
+    # a procedure the fake has no Python model for fails loudly, not silently
+    fake.macros_enabled = True
+    fake.add_vba_module("Module1", "Sub Hello()\r\nEnd Sub\r\n")
+    with pytest.raises(fakecom.MissingMember, match="no Python model"):
+        run("'plan.xlsm'!Module1.Hello")
+    assert excel.calls["Application.Run"] == 9
+
+
+def test_vba_modules_are_read_from_an_xlsm(tmp_path, win, excel):
+    """A workbook loaded from a built .xlsm (openpyxl keep_vba=True) has its modules."""
+    pytest.importorskip("pyopenvba")
+    from cqcxl import xlsm
+
+    built = xlsm.build_xlsm(tmp_path / "plan.xlsm")
+    fake = fakecom.load_workbook(excel, openpyxl.load_workbook(built, keep_vba=True),
+                                 "plan.xlsm")
+    assert {"xlwings", "cqcxl", "cqcxl_batch"} <= set(fake.vba)
+    assert list(fake.vba["cqcxl_batch"]) == ["CqcxlApply"]
+    assert "RunPython" in fake.vba["xlwings"]
+    assert fakecom.load_workbook(excel, openpyxl.load_workbook(built, keep_vba=True),
+                                 "plan2.xlsm", vba=False).vba == {}

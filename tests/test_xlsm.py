@@ -299,6 +299,38 @@ def test_olevba_lists_the_modules(built):
     assert len(re.findall(r'RunPython "import cqcxl', found["cqcxl.bas"])) == 3
 
 
+def test_the_batch_procedure_is_in_the_workbook(built):
+    """macros/cqcxl_batch.bas goes in as its own module: the procedure cqcxl's Windows engine
+    calls through Application.Run (cqcxl_batch.CqcxlApply, four arrays) is there, as olevba
+    and pyOpenVBA read it back, with the source unchanged."""
+    olevba = pytest.importorskip("oletools.olevba")
+    from pyopenvba import ExcelFile
+
+    from cqcxl.engines.xlwings_engine import BATCH_MACRO
+
+    module, proc = BATCH_MACRO.split(".")
+    ours = (ROOT / "macros" / f"{module}.bas").read_text().replace("\r\n", "\n")
+    assert f'Attribute VB_Name = "{module}"' in ours
+    parser = olevba.VBA_Parser(str(built))
+    try:
+        found = {name: code for _f, _s, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert f"{module}.bas" in found
+    code = found[f"{module}.bas"].replace("\r\n", "\n")
+    signature = re.search(rf"^Public Function {proc}\(([^)]*)\) As Long$", code, re.M)
+    assert signature, code[:400]
+    assert len(signature.group(1).split(",")) == 4  # sheet names, writes, addresses, values
+    assert "Option Explicit" in code and "On Error GoTo Failed" in code
+    assert not re.search(r"\.(Select|Activate)\b|\bMsgBox\b", code)  # nothing a user sees
+    book = ExcelFile(built)
+    try:
+        mods = {m.name: m.source for m in book.vba_project().modules}
+    finally:
+        book.close()
+    assert mods[module].replace("\r\n", "\n").strip() == ours.strip()
+
+
 def test_ribbon_calls_the_same_jobs(built):
     parts = read_parts(built)
     ui = ET.fromstring(parts["customUI/customUI.xml"])

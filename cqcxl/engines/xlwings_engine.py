@@ -19,6 +19,13 @@ Two routes to the same result:
     only where they differ;
   - notes: one call each, only where the text changed (a changed or removed note through the
     ``Comment`` read, a new one through ``Range.AddComment``);
+  - in a macro-enabled workbook (``.xlsm`` built by :mod:`cqcxl.xlsm`), the colour and note
+    writes above, all of a job's, go to Excel in ONE ``Application.Run`` of the workbook's
+    own ``cqcxl_batch.CqcxlApply`` (``macros/cqcxl_batch.bas``) as four arrays (sheet,
+    write, address, value), and Excel makes them in-process; cqcxl still decides every write
+    (which cells, which colours, which notes change, whose fill comes off). Where that
+    procedure is missing or fails (a ``.xlsx``, macros off, an older ``.xlsm``) the writes
+    are made one call at a time as above;
   - a sheet cqcxl owns: one ``Value`` for all its blocks; each formatting property painted
     over multi-area ranges of equal value (properties covering the same cells share one
     range); column widths and row heights one write per value; pies with ``Point.Interior``
@@ -627,6 +634,75 @@ def _to_com(v: Any) -> Any:
     return v
 
 
+#: The workbook's own VBA procedure that makes a job's colour and note writes in one
+#: ``Application.Run`` (``macros/cqcxl_batch.bas``): module-qualified, called by workbook.
+BATCH_MACRO = "cqcxl_batch.CqcxlApply"
+#: Workbooks that can hold VBA; on any other (a ``.xlsx``) no ``Application.Run`` is tried.
+MACRO_FILES = (".xlsm", ".xlsb", ".xltm", ".xls")
+
+
+def _colour_ranges(edit: SetCellColours) -> list[tuple[str, int | None, int | None]]:
+    """(multi-area address, fill, font colour as Excel's numbers, or None) for the coloured
+    cells of ``edit``: a range per fill colour, with its font colour when the font colour
+    covers exactly the same cells (Blue's white text), then a range per remaining font."""
+    cells = {parse_a1(ref): colour for ref, colour in edit.cells.items()}
+    fills: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    fonts: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for rc, colour in sorted(cells.items()):
+        if colour is not None:
+            fills[colour.fill].append(rc)
+            fonts[colour.font].append(rc)
+    font_of = {tuple(rcs): font for font, rcs in fonts.items()}
+    out: list[tuple[str, int | None, int | None]] = []
+    for fill, rcs in sorted(fills.items()):
+        font = font_of.pop(tuple(rcs), None)
+        out.extend((address, _bgr(fill), None if font is None else _bgr(font))
+                   for address in _address_chunks(rcs))
+    for rcs, font in sorted(font_of.items(), key=lambda kv: kv[1]):
+        out.extend((address, None, _bgr(font)) for address in _address_chunks(rcs))
+    return out
+
+
+def _note_writes(edit: SetNotes, existing: dict[str, Note]
+                 ) -> list[tuple[str, str, str]]:
+    """(write, A1, text) for cqcxl's notes on one sheet: "delete" a note the edit removes,
+    "text" where a note is there with another text, "add" where none is (an unchanged note
+    is no write). ``existing``: the notes on the sheet now."""
+    out: list[tuple[str, str, str]] = []
+    for addr in edit.remove:
+        if addr.upper() in existing:
+            out.append(("delete", addr.upper(), ""))
+    for addr, note in edit.notes.items():
+        a = addr.upper()
+        had = existing.get(a)
+        if had is not None and addr not in edit.remove:
+            if had.text != note.text:
+                out.append(("text", a, note.text))
+        else:
+            out.append(("add", a, note.text))
+    return out
+
+
+class _Batch:
+    """The colour and note writes waiting for one ``Application.Run`` (and the edits they
+    come from, applied one call at a time instead if the run fails)."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, str, str, int | str]] = []  # sheet, write, address, value
+        self.edits: list[SetCellColours | SetNotes] = []
+        self.coloured: set[str] = set()  # sheets (casefolded) with a SetCellColours here
+
+    def add(self, sheet: str, write: str, address: str, value: int | str = "") -> None:
+        self.writes.append((sheet, write, address, value))
+
+    def take(self) -> tuple[list[tuple[str, str, str, int | str]],
+                            list[SetCellColours | SetNotes]]:
+        """The writes and edits gathered so far; the batch starts again empty."""
+        out = self.writes, self.edits
+        self.writes, self.edits, self.coloured = [], [], set()
+        return out
+
+
 def _address_chunks(cells: Iterable[tuple[int, int]]) -> list[str]:
     """Cells as few multi-area addresses as Excel accepts (rectangles, 255 characters)."""
     return [address for address, _ in _chunks(cells)]
@@ -736,6 +812,9 @@ class WindowsBook:
         self._window: Any = None
         self._active: Any = None  # the sheet this object last made active
         self._restore: list[tuple[str, Any]] = []  # Application settings to put back
+        self._name: str | None = None  # the workbook's name, as read
+        #: whether the batch procedure may be called: None until it is, False once it failed
+        self._batch_ok: bool | None = None
 
     # sheets ------------------------------------------------------------------------------------
     def worksheets(self) -> Any:
@@ -794,7 +873,7 @@ class WindowsBook:
     def read(self) -> BookGrid:
         """Every worksheet's values (6 calls a sheet) and notes (2 calls a sheet and 5 a
         note, when the job first looks at them)."""
-        name = self.wb.Name
+        name = self._name = self.wb.Name
         return BookGrid(name, [self._read_sheet(n, ws) for n, ws in self.tabs()])
 
     def _read_sheet(self, name: str, ws: Any) -> SheetGrid:
@@ -823,9 +902,22 @@ class WindowsBook:
 
     # applying ------------------------------------------------------------------------------
     def apply(self, edits: list[Edit], grid: BookGrid | None) -> Report:
+        """Apply the edits in order. In a workbook with the batch procedure, consecutive colour
+        and note edits (all of Validate's) are gathered and made in one call
+        (:meth:`_flush`) before the next other edit."""
         report = Report()
         try:
+            batch = _Batch() if self._may_batch() else None
             for e in edits:
+                gather = batch is not None and isinstance(e, (SetCellColours, SetNotes))
+                if gather and isinstance(e, SetCellColours) and \
+                        e.sheet.casefold() in batch.coloured:
+                    self._flush(batch, grid)  # its take-off reads must see the first
+                if gather and self._batch_ok is not False:  # not again once it failed
+                    self._gather(e, grid, batch)
+                    continue
+                if batch is not None:
+                    self._flush(batch, grid)
                 if isinstance(e, SetCellColours):
                     self.colours(e)
                 elif isinstance(e, SetNotes):
@@ -838,6 +930,8 @@ class WindowsBook:
                     self._heights(self.sheet(e.sheet), e.heights)
                 else:  # pragma: no cover - a programming error, not a user's
                     raise TypeError(f"unknown edit {e!r}")
+            if batch is not None:
+                self._flush(batch, grid)
             # Excel activates every sheet it adds: show the one the job wants shown, last
             shown = [e.spec.name for e in edits if isinstance(e, ReplaceSheet)
                      and e.spec.activate]
@@ -852,33 +946,31 @@ class WindowsBook:
             self._restore.clear()
         return report
 
-    def colours(self, edit: SetCellColours) -> None:
+    def colours(self, edit: SetCellColours, batch: _Batch | None = None) -> None:
         """One write per fill colour and per font colour, over multi-area ranges; a fill and a
-        font colour over the same cells (Blue's white text) share the range."""
+        font colour over the same cells (Blue's white text) share the range. With ``batch``
+        the writes are gathered there instead (the take-off reads are made now)."""
         ws = self.sheet(edit.sheet)
-        cells = {parse_a1(ref): colour for ref, colour in edit.cells.items()}
-        fills: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        fonts: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for rc, colour in sorted(cells.items()):
-            if colour is not None:
-                fills[colour.fill].append(rc)
-                fonts[colour.font].append(rc)
-        font_of = {tuple(rcs): font for font, rcs in fonts.items()}
-        for fill, rcs in sorted(fills.items()):
-            font = font_of.pop(tuple(rcs), None)
-            for address in _address_chunks(rcs):
-                rng = ws.Range(address)
-                rng.Interior.Color = _bgr(fill)
+        name = self.tabs()[self._index(edit.sheet)][0]
+        for address, fill, font in _colour_ranges(edit):
+            if batch is not None:
+                if fill is not None:
+                    batch.add(name, "fill", address, fill)
                 if font is not None:
-                    rng.Font.Color = _bgr(font)
-        for rcs, font in sorted(font_of.items(), key=lambda kv: kv[1]):
-            for address in _address_chunks(rcs):
-                ws.Range(address).Font.Color = _bgr(font)
+                    batch.add(name, "font", address, font)
+                continue
+            rng = ws.Range(address)
+            if fill is not None:
+                rng.Interior.Color = fill
+            if font is not None:
+                rng.Font.Color = font
+        cells = {parse_a1(ref): colour for ref, colour in edit.cells.items()}
         unrated = sorted(rc for rc, colour in cells.items() if colour is None)
         if unrated:
-            self._take_off(ws, unrated, edit)
+            self._take_off(ws, unrated, edit, batch, name)
 
-    def _take_off(self, ws: Any, cells: list[tuple[int, int]], edit: SetCellColours) -> None:
+    def _take_off(self, ws: Any, cells: list[tuple[int, int]], edit: SetCellColours,
+                  batch: _Batch | None = None, name: str = "") -> None:
         """Take cqcxl's fill off these cells where it is there, never a user's own fill. The
         fill is read over all the cells at once (Excel answers the colour they share, or
         null when they differ); only cells that differ are split and read again."""
@@ -891,9 +983,16 @@ class WindowsBook:
                                 for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
                 if len(inside) > 1:
                     half = len(inside) // 2
-                    self._take_off(ws, inside[:half], edit)
-                    self._take_off(ws, inside[half:], edit)
+                    self._take_off(ws, inside[:half], edit, batch, name)
+                    self._take_off(ws, inside[half:], edit, batch, name)
             elif edit.is_removable(_rgb(colour)):
+                if batch is not None:
+                    # the font first: should the run stop between the two, the fill is
+                    # still there, so the writes made one by one afterwards redo both
+                    if edit.plain_font:
+                        batch.add(name, "font", address, _bgr(edit.plain_font))
+                    batch.add(name, "nofill", address)
+                    continue
                 interior.ColorIndex = XL_NONE
                 if edit.plain_font:
                     rng.Font.Color = _bgr(edit.plain_font)
@@ -905,21 +1004,71 @@ class WindowsBook:
         # the notes read (and their Comment objects kept), else read now
         existing = grid.notes if grid is not None else self._read_notes(edit.sheet, ws)
         handles = self.comments.setdefault(edit.sheet.casefold(), {})
-        for addr in edit.remove:
-            a = addr.upper()
-            if a in existing:
+        for write, a, text in _note_writes(edit, existing):
+            if write == "delete":
                 comment = handles.pop(a, None)
                 (comment if comment is not None else ws.Range(a).Comment).Delete()
-        for addr, note in edit.notes.items():
-            a = addr.upper()
-            had = existing.get(a)
-            if had is not None and addr not in edit.remove:
-                if had.text == note.text:
-                    continue  # unchanged notes cost no call
+            elif write == "text":
                 comment = handles.get(a)
-                (comment if comment is not None else ws.Range(a).Comment).Text(note.text)
+                (comment if comment is not None else ws.Range(a).Comment).Text(text)
             else:
-                handles[a] = ws.Range(a).AddComment(note.text)
+                handles[a] = ws.Range(a).AddComment(text)
+
+    # the batch: a job's colour and note writes in one Application.Run ---------------------------
+    def _may_batch(self) -> bool:
+        """Whether to try the batch procedure: not after it failed, never on a workbook that
+        cannot hold VBA (told from its name: no call)."""
+        if self._batch_ok is False:
+            return False
+        if self._name is None:
+            self._name = self.wb.Name
+        return self._name.lower().endswith(MACRO_FILES)
+
+    def _gather(self, edit: SetCellColours | SetNotes, grid: BookGrid | None,
+                batch: _Batch) -> None:
+        """The edit's writes into ``batch``, decided exactly as :meth:`colours` and
+        :meth:`notes` decide them."""
+        if isinstance(edit, SetCellColours):
+            self.colours(edit, batch)
+            batch.coloured.add(edit.sheet.casefold())
+        else:
+            ws = self.sheet(edit.sheet)
+            name = self.tabs()[self._index(edit.sheet)][0]
+            sheet = grid.sheet(edit.sheet) if grid is not None else None
+            existing = sheet.notes if sheet is not None else self._read_notes(edit.sheet, ws)
+            for write, a, text in _note_writes(edit, existing):
+                batch.add(name, write, a, text)
+        batch.edits.append(edit)
+
+    def _flush(self, batch: _Batch, grid: BookGrid | None) -> None:
+        """Make the gathered writes in one ``Application.Run`` of :data:`BATCH_MACRO`. If it
+        cannot run (no such procedure, macros off, Excel refuses) or reports a failed write,
+        the same edits are applied one call at a time; the notes are read again first when
+        some writes were already made."""
+        writes, edits = batch.take()
+        if not writes:
+            return
+        sheets, what, addresses, values = (tuple(column) for column in zip(*writes, strict=True))
+        book = (self._name or "").replace("'", "''")
+        try:
+            # flat tuples of text and numbers: pywin32 passes each as a 1-D array of Variants
+            done = self.app().Run(f"'{book}'!{BATCH_MACRO}", sheets, what, addresses, values)
+        except Exception:  # noqa: BLE001 - no such procedure, macros off: write one by one
+            done = -1
+        if isinstance(done, int) and done == len(writes):
+            self._batch_ok = True
+            for sheet, write, a, _ in writes:  # a deleted note's Comment is gone
+                if write == "delete":
+                    self.comments.get(sheet.casefold(), {}).pop(a, None)
+            return
+        self._batch_ok = False
+        made_some = not (isinstance(done, int) and done == -1)
+        for e in edits:
+            if isinstance(e, SetCellColours):
+                self.colours(e)  # reads the fills again: a colour taken off stays off
+            else:
+                sheet = grid.sheet(e.sheet) if grid is not None and not made_some else None
+                self.notes(e, sheet)
 
     def _add(self, name: str, position: int | None) -> Any:
         """A new worksheet at a 0-based tab position (None: last), named. Only ``Before=``, as
