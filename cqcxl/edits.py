@@ -100,6 +100,9 @@ class LineChart:
     width_pt: float = 500.0
     height_pt: float = 220.0
     y_title: str = "% of key tasks"
+    #: the same numbers as one block (a header row of series names, the categories in its
+    #: first column), for engines that take a chart's data as one range
+    table: str = ""
 
 
 Chart = PieChart | LineChart

@@ -2589,6 +2589,7 @@ class FakeAutoFilter(_Com):
 # --- charts ---------------------------------------------------------------------------------------
 
 CHART_TYPES = {5: "pie", 51: "column_clustered", 57: "bar_clustered", 4: "line",
+               65: "line_markers",
                -4120: "doughnut", 1: "area", -4169: "xy_scatter", 69: "pie_exploded",
                -4102: "3d_pie", 52: "column_stacked", 58: "bar_stacked"}
 
@@ -2683,6 +2684,9 @@ class _SeriesData:
         self.fill: int | None = None
         self.points: dict[int, int] = {}
         self.labels: dict[str, Any] | None = None
+        self.line: int | None = None  # a line series' colour (Format.Line.ForeColor.RGB)
+        self.marker_back: int | None = None
+        self.marker_fore: int | None = None
 
 
 class FakeChart(_Com):
@@ -2886,6 +2890,21 @@ class FakeSeries(_Com):
         coll = FakePoints(self)
         return coll if Index is None else type(coll).Item(coll, Index)  # one Invoke
 
+    def _marker(attr: str) -> property:
+        def get(self: FakeSeries) -> int:
+            v = getattr(self._data, attr)
+            return 0xC47244 if v is None else v
+
+        def put(self: FakeSeries, v: int) -> None:
+            if self._chart._type not in (65, 66, 67, -4169):  # line/scatter with markers
+                raise xl_error("Unable to set the MarkerBackgroundColor property of the "
+                               "Series class")
+            setattr(self._data, attr, int(v))
+        return property(get, put)
+
+    MarkerBackgroundColor = _marker("marker_back")
+    MarkerForegroundColor = _marker("marker_fore")
+
     @property
     def HasDataLabels(self) -> bool:
         return self._data.labels is not None
@@ -2985,6 +3004,45 @@ class FakeChartFormat(_Com):
     @property
     def Fill(self) -> FakeFillFormat:
         return FakeFillFormat(self)
+
+    @property
+    def Line(self) -> FakeLineFormat:
+        if self._point is not None:
+            raise MissingMember("Point.Format", "Line (one point's line)")
+        return FakeLineFormat(self)
+
+
+class FakeLineFormat(_Com):
+    """A series' line (``Series.Format.Line``): its colour through ``ForeColor.RGB``."""
+
+    _com = "LineFormat"
+
+    def __init__(self, fmt: FakeChartFormat) -> None:
+        super().__init__(fmt._app)
+        self._fmt = fmt
+
+    @property
+    def ForeColor(self) -> FakeLineColor:
+        return FakeLineColor(self._fmt)
+
+
+class FakeLineColor(_Com):
+    _com = "ColorFormat"
+
+    def __init__(self, fmt: FakeChartFormat) -> None:
+        super().__init__(fmt._app)
+        self._fmt = fmt
+
+    @property
+    def RGB(self) -> int:
+        color = self._fmt._data.line
+        return 0xC47244 if color is None else color  # accent1 until set
+
+    @RGB.setter
+    def RGB(self, v: int) -> None:
+        if not 0 <= int(v) <= 0xFFFFFF:
+            raise xl_error("The specified value is out of range.")
+        self._fmt._data.line = int(v)
 
 
 class FakeFillFormat(_Com):
@@ -3376,6 +3434,9 @@ def _chart_view(obj: FakeChartObject) -> dict[str, Any]:
             "name": d.name, "values": _ref_text(d.values), "categories": _ref_text(d.xvalues),
             "fill": None if d.fill is None else rgb_hex(d.fill),
             "point_colors": {i: rgb_hex(c) for i, c in sorted(d.points.items())},
+            "line": None if d.line is None else rgb_hex(d.line),
+            "markers": None if d.marker_back is None else (rgb_hex(d.marker_back),
+                                                           rgb_hex(d.marker_fore)),
             "data_labels": None if d.labels is None else {
                 k[4:].lower() if k.startswith("Show") else k.lower(): v
                 for k, v in d.labels.items()}})

@@ -158,6 +158,17 @@ def test_build_summary_and_close_period_on_desktop_excel(desktop):
     assert out.ok, out.message
     charts = view(wb)["sheets"][L.SUMMARY]["charts"]
     assert sum(c["type"] == "pie" for c in charts) == 10
+    # a month on, the cover also draws the shares over time: one line per RAG, coloured
+    out = press(win, wb, "build_summary", as_of=date(2018, 12, 13))
+    assert out.ok, out.message
+    charts = view(wb)["sheets"][L.SUMMARY]["charts"]
+    (trend,) = [c for c in charts if c["type"] == "line_markers"]
+    assert [s["name"] for s in trend["series"]] == ["Blue", "Green", "Amber", "Red"]
+    assert [s["line"] for s in trend["series"]] == [T.RAG_FILL[r] for r in
+                                                    ("Blue", "Green", "Amber", "Red")]
+    assert all(s["markers"] == (s["line"], s["line"]) for s in trend["series"])
+    assert trend["title"] == "Share of key tasks by RAG (%)"
+    assert not any("line" in s for s in out.skipped), out.skipped
 
 
 def test_text_that_excel_would_parse_stays_text(fake_windows):

@@ -512,3 +512,22 @@ def test_assemble_the_xlsm_without_excel(tmp_path):
     assert got.sheetnames == want.sheetnames + [xlsm.CONFIG_SHEET]
     for name in want.sheetnames:
         assert values(got[name]) == values(want[name])
+
+
+def test_the_trend_line_chart_on_the_remote_engine():
+    """With a closed period behind it, the cover adds a line chart of the shares over time:
+    drawn on the remote engine too, from its data block, lines in the theme's accents."""
+    from cqcxl import excel
+
+    december = EXAMPLE.parent / "cumbria-2018-12.xlsx"
+    book = remote_book(book_json(openpyxl.load_workbook(december), december.name))
+    out = excel.build_summary(book)
+    assert out.ok, out.message
+    got_wb = openpyxl.load_workbook(december)
+    r = replay(got_wb, actions(book))
+    assert len(r.charts) == 11
+    (trend,) = [c for c in r.charts if not any(f == "setChartType" and "Pie" in str(a)
+                                               for f, a in c["actions"])]
+    kinds = [a for f, a in trend["actions"] if f == "setChartType"]
+    assert kinds and "Line" in str(kinds[0]), trend["actions"]
+    assert any("line colours" in s for s in out.skipped), out.skipped

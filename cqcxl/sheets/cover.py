@@ -351,7 +351,7 @@ def _trend(sh: _Sheet, pr: Progress, ncols: int) -> None:
     spec.charts.append(LineChart(
         title="Share of key tasks by RAG (%)", row=sh.row, x_pt=0.0, y_pt=0.0,
         categories=f"{cat}{first}:{cat}{last}", series=series, width_pt=TREND_W_PT,
-        height_pt=TREND_H_PT))
+        height_pt=TREND_H_PT, table=rect(top, data_col, len(data), 5)))
     for _ in range(rows_needed):
         sh.put([[None]], heights=ROW_PT)
     sh.skip()
