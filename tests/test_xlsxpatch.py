@@ -754,6 +754,130 @@ def test_verify_catches_tampering(user_xlsx, tmp_path):
     assert "sheet3.xml is not well-formed" in problems
 
 
+def test_verify_compares_untouched_parts_as_stored_and_others_inflated(user_xlsx, tmp_path):
+    """A part copied raw is compared as stored (no inflating); the same content stored
+    differently (another compression) is not a change; a changed byte is."""
+    again = tmp_path / "recompressed.xlsx"
+    with zipfile.ZipFile(user_xlsx) as zin, zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED,
+                                                            compresslevel=1) as z:
+        for info in zin.infolist():
+            z.writestr(info.filename, zin.read(info))  # same bytes, deflated another way
+    a, b = xp.Package.open(user_xlsx), xp.Package.open(str(again))
+    name = "xl/theme/theme1.xml"
+    assert a._orig[name].raw != b._orig[name].raw
+    assert xp.verify(user_xlsx, str(again), set()) == []
+    edited = xp.Package.open(str(again))
+    edited.write(name, edited.read(name).replace(b"Office", b"0ffice", 1))
+    assert xp.verify(user_xlsx, edited.to_bytes(), set()) == [f"part {name} changed but is not owned"]
+
+
+def test_packed_parts_save_as_written(user_xlsx, tmp_path):
+    """A part held deflated after writing (pack) reads back, counts as changed, and saves to
+    the same package as when it is kept as text."""
+    def patched():
+        pkg = xp.Package.open(user_xlsx)
+        pkg.set_cell_colours("Plan", {f"F{r}": ("FF0000", "FFFFFF") for r in range(2, 31)})
+        return pkg
+    plain, packed = patched(), patched()
+    before = packed.values()
+    packed.set_cell_colours("Data", {"A1": ("00B050", None)})
+    written = packed.written_since(before)
+    assert written == {"xl/worksheets/sheet2.xml", "xl/styles.xml"}
+    plain.set_cell_colours("Data", {"A1": ("00B050", None)})
+    sheet = "xl/worksheets/sheet1.xml"
+    text = packed.read(sheet)
+    packed.pack([sheet, *written], min_size=0)
+    assert isinstance(packed._cur[sheet], xp._Packed) and packed.read(sheet) == text
+    assert packed.owned() == plain.owned()
+    assert packed.to_bytes() == plain.to_bytes()
+    assert xp.verify(user_xlsx, packed.to_bytes(), packed.owned()) == []
+
+
+def test_put_sheet_xml_writes_a_sheet_its_parts_and_names(user_xlsx, tmp_path):
+    """An owned sheet given as XML chunks (deflated as they come), a drawing below it and
+    its own defined names: placed first, made active, the user's names and parts as they
+    were."""
+    out = str(tmp_path / "x.xlsx")
+    drawing = (b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
+               b'spreadsheetDrawing"/>')
+
+    def put(pkg):
+        xf = pkg.cell_format(font='<font><b val="1"/><sz val="14"/></font>',
+                             fill='<fill><patternFill patternType="solid"><fgColor '
+                                  'rgb="FFDDEBF7"/></patternFill></fill>',
+                             border="<border><left/><right/><top/><bottom/><diagonal/></border>",
+                             num_fmt="0.0%", alignment='<alignment vertical="top"/>')
+        assert xf == pkg.cell_format(font='<font><b val="1"/><sz val="14"/></font>',
+                                     fill='<fill><patternFill patternType="solid"><fgColor '
+                                          'rgb="FFDDEBF7"/></patternFill></fill>',
+                                     border="<border><left/><right/><top/><bottom/><diagonal/>"
+                                            "</border>",
+                                     num_fmt="0.0%", alignment='<alignment vertical="top"/>')
+        head = (f'<worksheet xmlns="{MAIN}" xmlns:r="{R}"><sheetViews><sheetView '
+                'workbookViewId="0"/></sheetViews>').encode()
+        rows = [b"<sheetData>", f'<row r="1"><c r="A1" s="{xf}"><v>0.25</v></c></row>'.encode(),
+                b'<row r="2"><c r="A2" t="inlineStr"><is><t>two</t></is></c></row>',
+                b'</sheetData><drawing r:id="rId1"/></worksheet>']
+        pkg.put_sheet_xml("Mine", 0, iter([head, *rows]), activate=True, parts=[
+            xp.NewPart("rId1", xp.RT + "drawing", "xl/drawings/drawing1.xml",
+                       "application/vnd.openxmlformats-officedocument.drawing+xml", drawing)],
+            defined_names=[("_xlnm.Print_Area", "'Mine'!$A$1:$A$2", False)])
+    pkg = roundtrip(user_xlsx, out, put)
+    assert_ok(user_xlsx, out, pkg)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Mine", "Plan", "Data", "Later"] and wb.active.title == "Mine"
+    ws = wb["Mine"]
+    assert ws["A1"].value == 0.25 and ws["A1"].number_format == "0.0%" and ws["A1"].font.b
+    assert ws["A1"].fill.fgColor.rgb == "FFDDEBF7" and ws["A2"].value == "two"
+    assert ws.sheet_view.tabSelected
+    wbx = part(out, "xl/workbook.xml").decode()
+    assert "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">'Mine'!$A$1:$A$2" in wbx
+    assert '<definedName name="LocalThing" localSheetId="3">' in wbx
+    p2 = xp.Package.open(out)
+    assert [r.part for r in p2.rels(p2.sheet("Mine").part)] == ["xl/drawings/drawing1.xml"]
+    assert p2.read("xl/drawings/drawing1.xml") == drawing
+    # written again (a second Validate): the old drawing goes, one takes its place
+    pkg2 = roundtrip(out, out, put)
+    assert xp.verify(out, out, pkg2.owned()) == [] and xp.Package.open(out).sheet_names()[0] == "Mine"
+    assert [n for n in xp.Package.open(out).names() if "drawings/drawing" in n] == [
+        "xl/drawings/drawing1.xml"]
+
+
+def test_colours_by_address_and_by_parsing_the_row(tmp_path):
+    """Cells found by their address as Excel writes it, or by parsing their row when they
+    are written otherwise (attributes in another order) or are missing: the same result."""
+    src = str(tmp_path / "odd.xlsx")
+    make_user_workbook(src)
+
+    def reorder(p):
+        s = p["xl/worksheets/sheet1.xml"].decode()
+        s = re.sub(r'<c r="F5" s="(\d+)"', r'<c s="\1" r="F5"', s, count=1)  # other order
+        s = re.sub(r'<c r="F6"[^>]*?(/>|>.*?</c>)', "", s, count=1)  # missing
+        p["xl/worksheets/sheet1.xml"] = s.encode()
+        return p
+    _rewrite_zip(src, reorder)
+    out = str(tmp_path / "o.xlsx")
+    pkg = roundtrip(src, out, lambda p: p.set_cell_colours(
+        "Plan", {f"F{r}": ("FF0000", "FFFFFF") for r in range(2, 9)}))
+    assert_ok(src, out, pkg)
+    ws = openpyxl.load_workbook(out)["Plan"]
+    for r in range(2, 9):
+        c = ws[f"F{r}"]
+        assert c.fill.fgColor.rgb == "FFFF0000" and c.font.color.rgb == "FFFFFFFF", r
+    assert ws["F5"].number_format == "0.00%" and ws["F5"].border.left.style == "thin"
+
+
+def test_note_geometry_counts_every_row_above(tmp_path):
+    """A note's position far down a long sheet adds up the real height of every row above
+    it (prefix sums: a 20,000-row sheet has thousands of notes)."""
+    text = (f'<worksheet xmlns="{MAIN}"><sheetFormatPr defaultRowHeight="15"/><sheetData>'
+            + "".join(f'<row r="{r}" ht="30" customHeight="1"/>' for r in range(1, 5001, 2))
+            + "</sheetData></worksheet>")
+    geo = xp._Geometry(xp._SheetXML(text))
+    for r in (1, 2, 3, 2500, 4999, 5000, 7000):
+        assert geo.rows_above(r) == pytest.approx(sum(geo.row_px(i) for i in range(1, r)))
+
+
 # ------------------------------------------------------------------------------------ LibreOffice
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_opens_result(user_xlsx, tmp_path):

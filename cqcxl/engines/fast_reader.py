@@ -42,7 +42,6 @@ import posixpath
 import re
 import zipfile
 import zlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from string import digits as _DIGITS
@@ -244,6 +243,8 @@ _BUILTIN_FORMATS = {
     44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)', 45: 'mm:ss',
     46: '[h]:mm:ss', 47: 'mmss.0', 48: '##0.0E+0', 49: '@'}
 
+#: Excel's built-in number formats by id (what openpyxl calls BUILTIN_FORMATS)
+BUILTIN_FORMATS = _BUILTIN_FORMATS
 
 def _is_date_format(fmt: str | None) -> bool:
     if fmt is None:
@@ -1269,28 +1270,38 @@ class _SstLookup:
         return self.odd.get(i, _KEEP)
 
 
+_SI_TAGS = (b"<si>", b"<si ", b"<si/", b"<si\t", b"<si\n", b"<si\r")
+
+
+def _count_si(data: bytes, lo: int, hi: int) -> int:
+    """How many ``<si`` start tags begin in data[lo:hi - 3] (C-speed counting: no list of
+    positions, which for millions of strings would cost more than the strings)."""
+    return sum(data.count(t, lo, hi) for t in _SI_TAGS)
+
+
 def _sst_scan(pkg: _Package) -> tuple[int, dict[int, str]]:
     """How many shared strings, and the exact text of those calamine reads differently."""
     data = pkg.read(pkg.sst_part)
     check = _expat()
     check.Parse(data, True)  # well formed, no entities (openpyxl parses it first)
     ns = _root_ns(data[:65536], b"sst")
-    starts = [m.start() for m in re.finditer(rb"<si[\s>/]", data)]
-    odd_pos: set[int] = set()
     hits = [m.start() for m in _SCAN_SST.finditer(data)
             if m["te"] is None or not _start_tag_has_preserve(data, m.start())]
     hits += [m.start() for m in _SST_ESCAPE.finditer(data)]
-    for pos in hits:
-        i = bisect_right(starts, pos) - 1
-        if i < 0:
+    odd_at: dict[int, int] = {}  # index of an odd string -> where its <si starts
+    seen, at = 0, 0
+    for pos in sorted(set(hits)):
+        seen += _count_si(data, at, pos + 4)  # the <si tags starting at or before pos
+        at = pos + 1
+        if seen < 1:
             raise _Fallback("text outside a shared string")
-        odd_pos.add(i)
+        odd_at.setdefault(seen - 1, max(data.rfind(t, 0, pos + 4) for t in _SI_TAGS))
     odd: dict[int, str] = {}
-    if odd_pos:
-        order = sorted(odd_pos)
+    if odd_at:
+        order = sorted(odd_at)
         frags = []
         for i in order:
-            span = _enclosing(data, starts[i] + 1, b"<si", b"</si>")
+            span = _enclosing(data, odd_at[i] + 1, b"<si", b"</si>")
             if span is None:
                 raise _Fallback("a shared string the scan cannot delimit")
             frags.append(data[span[0]:span[1]])
@@ -1299,7 +1310,7 @@ def _sst_scan(pkg: _Package) -> tuple[int, dict[int, str]]:
             raise _Fallback("shared strings re-read differently")
         for i, el in zip(order, els, strict=True):
             odd[i] = _rich_content(el).replace("x005F_", "")
-    return len(starts), odd
+    return _count_si(data, 0, len(data)), odd
 
 
 _PROBE_CT = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -1637,7 +1648,7 @@ def _check_bytes(data: bytes) -> None:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or not zipfile.is_zipfile(io.BytesIO(data)):
         raise BookError("the data is not an Excel workbook (.xlsx).")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        check_members(zf.infolist())
+        check_members(zf.infolist(), zf=zf)
 
 
 def fills(path_or_bytes: str | os.PathLike | bytes, sheet: str,
