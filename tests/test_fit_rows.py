@@ -10,6 +10,7 @@ import openpyxl
 
 from cqcxl.edits import FitRows
 from cqcxl.engines.openpyxl_engine import FileBook
+from cqcxl.engines.package_engine import PackageBook
 from cqcxl.jobs import run_job
 from cqcxl.sheets.text import height, lines
 
@@ -48,7 +49,7 @@ def test_validate_grows_rows_cut_off_but_never_the_users_own(make_plan, tmp_path
     before = {k: openpyxl.load_workbook(plan)[SHEET].row_dimensions[r].height
               for k, r in rows.items()}
     assert before["A1"] == 18.0  # the template's one-line row: the narrative is cut off
-    for engine in (FileBook,):
+    for engine in (FileBook, PackageBook):
         book = engine(plan)
         result = run_job("validate", book.read(), date(2018, 11, 15))
         fits = [e for e in result.edits if isinstance(e, FitRows)]

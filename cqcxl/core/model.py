@@ -116,6 +116,10 @@ class KeyTask:
     cells: dict[str, str] = field(default_factory=dict)
     #: field -> Excel error text (``#REF!``) where the cell holds an error value
     errors: dict[str, str] = field(default_factory=dict)
+    # caches of what the RAG and the change request were read as (declared, so a task's
+    # attributes share one key table: 15 MB less at 20,000 tasks)
+    _rag: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _request: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def rag(self) -> RAG | None:

@@ -29,10 +29,10 @@ from ..edits import (
     block,
     link_formula,
 )
-from ..grid import BookGrid, Note, SheetGrid, cell_key
+from ..grid import BookGrid, Note, SheetGrid
 from . import layout as L
 from . import theme as T
-from .text import chars, height, lines
+from .text import CHARS_PER_WIDTH, chars, height, lines
 
 _SEV_WORD = {ERROR: "Error", WARNING: "Warning", INFO: "Note"}
 HEADER = ("Severity", "Workstream", "Task ID", "Cell", "Problem",
@@ -142,17 +142,28 @@ def _fit_rows(grid: SheetGrid, tasks) -> dict[int, float]:
     if grid.row_heights is None or grid.col_widths is None:
         return {}
     out: dict[int, float] = {}
+    widths: dict[int, tuple[float, int]] = {}  # column -> (width, characters a line)
+
+    def width(c: int) -> tuple[float, int]:
+        if c not in widths:
+            w = grid.col_widths.get(c, grid.default_col_width)
+            widths[c] = (w, int(w * CHARS_PER_WIDTH))
+        return widths[c]
+
     for t in tasks:
         row = t.row
         now = grid.row_heights.get(row, grid.default_row_pt)
         if row in grid.row_heights and now not in OUR_HEIGHTS:
             continue  # the user's own height
+        cells = grid.rows[row - 1] if 0 < row <= len(grid.rows) else []
         n = 1
-        for ref in t.cells.values():
-            r, c = cell_key(ref)
-            v = grid.get(r, c) if r == row else None
-            if isinstance(v, str) and v.strip():
-                n = max(n, lines(v, grid.col_widths.get(c, grid.default_col_width)))
+        for c, v in enumerate(cells, start=1):
+            if not isinstance(v, str) or not v:
+                continue
+            w, per = width(c)
+            if len(v) <= per and "\n" not in v:
+                continue  # one line: fits any row
+            n = max(n, lines(v, w))
         need = height(n)
         if need > now:
             out[row] = need
