@@ -33,6 +33,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from cqcxl.cli import main
+from cqcxl.sheets.validation import OUR_HEIGHTS
 
 from .conftest import EXAMPLE, run_cli
 from .corpus import make_corpus as mc
@@ -385,13 +386,36 @@ def test_nothing_lost(name, chained):
     (user_view of the final file and of the original, worked out in _chain_job.)"""
     c = chained(name).ran()
     view_after, view_before, structure_after, structure_before = c.views
+    view_after, grown = _rows_grown(view_after, view_before)
     assert _typed(view_after) == _typed(view_before)
+    # Validate grows a key-task row whose text no longer fits (FitRows): only ever taller,
+    # and never a row whose height the user chose (a height cqcxl does not write)
+    for sheet, rows in grown.items():
+        for r, (before, after) in rows.items():
+            assert before is None or before in OUR_HEIGHTS, (sheet, r, before)
+            assert after > (before or 15.0), (sheet, r, before, after)
     assert structure_after == structure_before
     case = mc.CORPUS[name]
     if case.present is not None and not case.present(c.out):
         # not carried into the copy: validate must have said so
         err = c.runs["validate"].err
         assert re.search(rf"warning: .*({case.lost})", err, re.I), err
+
+
+def _rows_grown(after: dict, before: dict) -> tuple[dict, dict]:
+    """``after`` with the row heights Validate grew put back as they were, and those rows:
+    sheet -> row -> (height before, height after)."""
+    out, grown = dict(after), {}
+    for sheet, v in after.items():
+        if not (isinstance(v, dict) and "heights" in v and sheet in before):
+            continue
+        was = before[sheet]["heights"]
+        changed = {r: (was.get(r), h) for r, h in v["heights"].items() if was.get(r) != h}
+        if changed:
+            grown[sheet] = changed
+            out[sheet] = dict(v, heights=dict(was) | {
+                r: h for r, h in v["heights"].items() if r not in changed})
+    return out, grown
 
 
 def _typed(view: dict) -> dict:
