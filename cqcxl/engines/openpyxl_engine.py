@@ -75,7 +75,10 @@ from ..grid import (
     rows_from_cells,
 )
 from .base import Report
-from .safety import broken_part, check_file
+from .safety import broken_part, check_file, fsync_dir, lock_file
+from .safety import copy_atomic as _copy
+from .safety import remove_quietly as _remove
+from .safety import umask as _umask
 
 
 @dataclass
@@ -597,15 +600,6 @@ def new_workbook(specs: Iterable[SheetSpec], *, accents: tuple[str, ...] = ()) -
 
 # --- saving -----------------------------------------------------------------------------
 
-def lock_file(path: Path) -> Path | None:
-    """Excel's owner file ``~$Name.xlsx`` beside an open workbook, when there is one."""
-    for name in (f"~${path.name}", f"~${path.name[2:]}"):
-        p = path.with_name(name)
-        if p.exists():
-            return p
-    return None
-
-
 def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -> Path:
     """Write atomically: a temporary file in the target's folder, then one rename. With
     ``backup`` the file being replaced is kept as ``NAME.bak.xlsx``. The original is never
@@ -649,43 +643,6 @@ def save(book: LoadedBook, target: str | os.PathLike, *, backup: bool = False) -
         raise
     fsync_dir(folder)
     return out
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
-    if hasattr(os, "O_DIRECTORY"):
-        try:
-            dfd = os.open(folder, os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _copy(src: Path, dst: Path) -> None:
-    """Copy ``src`` to ``dst`` atomically, keeping ``src``'s permissions (the backup)."""
-    fd, tmp = tempfile.mkstemp(prefix=".cqcxl-", dir=dst.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(src.read_bytes())
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, src.stat().st_mode & 0o777)
-    os.replace(tmp, dst)
-
-
-def _remove(p: str) -> None:
-    try:
-        os.unlink(p)
-    except OSError:
-        pass
 
 
 class FileBook:
