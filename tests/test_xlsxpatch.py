@@ -843,6 +843,34 @@ def test_put_sheet_xml_writes_a_sheet_its_parts_and_names(user_xlsx, tmp_path):
         "xl/drawings/drawing1.xml"]
 
 
+def test_a_big_sheet_loses_its_selected_tab_without_other_change(user_xlsx, tmp_path):
+    """Validate then Build summary: the Validation sheet (big, already held deflated) is
+    tab-selected, then Summary is. Only the one attribute goes; every other byte of the big
+    sheet — rows past the first inflated pieces, characters of more than one byte across
+    them — comes out as it went in, and the result is a valid package."""
+    out = str(tmp_path / "x.xlsx")
+    head = (f'<worksheet xmlns="{MAIN}" xmlns:r="{R}"><sheetViews><sheetView '
+            'tabSelected="1" workbookViewId="0"/></sheetViews>').encode()
+    rows = [f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Überprüfung — {r} ✓ '
+            f'{"é" * (r % 37)}</t></is></c></row>'.encode() for r in range(1, 30001)]
+    big = head + b"<sheetData>" + b"".join(rows) + b"</sheetData></worksheet>"
+    assert len(big) > 4 * (1 << 18)  # several of the pieces the splice streams
+
+    def put(pkg):
+        before = pkg.values()
+        pkg.put_sheet_xml("Big", 0, iter([head, b"<sheetData>", *rows,
+                                          b"</sheetData></worksheet>"]), activate=True)
+        pkg.pack(pkg.written_since(before))
+        pkg.put_sheet_xml("Small", 0, f'<worksheet xmlns="{MAIN}"><sheetViews><sheetView '
+                          'workbookViewId="0"/></sheetViews><sheetData/></worksheet>',
+                          activate=True)
+    pkg = roundtrip(user_xlsx, out, put)
+    assert_ok(user_xlsx, out, pkg)
+    p2 = xp.Package.open(out)
+    assert p2.read(p2.sheet("Big").part) == big.replace(b' tabSelected="1"', b"", 1)
+    assert b'tabSelected="1"' in p2.read(p2.sheet("Small").part)
+
+
 def test_colours_by_address_and_by_parsing_the_row(tmp_path):
     """Cells found by their address as Excel writes it, or by parsing their row when they
     are written otherwise (attributes in another order) or are missing: the same result."""

@@ -198,10 +198,24 @@ def _excel_date(raw: str, d: date) -> DateReading:
     return DateReading(raw, DATE, d, "Excel date")
 
 
+#: the reading of an empty cell (readings are frozen: one object serves every empty cell)
+NO_DATE = DateReading("", EMPTY)
+
+
 def interpret(value: object) -> DateReading:
-    """Read one cell's value (text, Excel date, number or None) into a :class:`DateReading`."""
+    """Read one cell's value (text, Excel date, number or None) into a :class:`DateReading`.
+    The same value gives the same (frozen) reading: a plan repeats its dates, so the
+    readings are shared (60,000 date cells of a 20,000-task plan hold a few thousand)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return DateReading("", EMPTY)
+        return NO_DATE
+    try:
+        return _interpret(value)
+    except TypeError:  # not hashable: never from a cell, but read it all the same
+        return _interpret.__wrapped__(value)
+
+
+@lru_cache(maxsize=8192, typed=True)  # typed: True, 1 and 1.0 are three different cells
+def _interpret(value: object) -> DateReading:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):

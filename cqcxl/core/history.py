@@ -67,9 +67,22 @@ class TaskRecord:
         return self.rev_date or self.dtc_date
 
 
+def stored_rag(t: KeyTask) -> str:
+    """A task's RAG as a closed period stores it (the text as typed when it is no RAG)."""
+    return t.rag.value if t.rag else t.rag_text.strip()
+
+
+def stored_deadline(t: KeyTask) -> date | None:
+    """A task's deadline as a closed period stores it (:attr:`TaskRecord.deadline`)."""
+    for r in (t.revised_date, t.date_to_complete):
+        if r.has_deadline:
+            return r.date
+    return None
+
+
 def record_of(t: KeyTask) -> TaskRecord:
     return TaskRecord(
-        t.rag.value if t.rag else t.rag_text.strip(), t.task_id, t.key_task[:200],
+        stored_rag(t), t.task_id, t.key_task[:200],
         t.date_to_complete.raw, t.date_to_complete.date if t.date_to_complete.has_deadline
         else None, t.revised_date.raw,
         t.revised_date.date if t.revised_date.has_deadline else None,

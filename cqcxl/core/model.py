@@ -7,11 +7,13 @@ finding can point at the exact cell. Nothing here knows about workbooks or engin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
-from .dates import EMPTY, DateReading
+from .dates import NO_DATE, DateReading
 from .people import split_sponsors
 from .requests import Request, request_of
 
@@ -36,6 +38,12 @@ class RAG(StrEnum):
             return None, False
         rag = _BY_FOLDED.get(value.strip().lower())
         return (rag, value == rag.value) if rag is not None else (None, False)
+
+
+@lru_cache(maxsize=1024)
+def _rag_of(text: str) -> RAG | None:
+    """What a RAG cell's text reads as (the same few texts, read once each)."""
+    return RAG.read(text)[0]
 
 
 RAG_ORDER = (RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED)
@@ -94,7 +102,31 @@ def split_owners(owner: str) -> list[str]:
     return out
 
 
-@dataclass
+class RowCells(Mapping[str, str]):
+    """field -> A1 address of one row's cells, worked out when asked for. Every task of a
+    sheet shares one ``columns`` table (field -> column letters), so 20,000 tasks hold no
+    260,000 address strings (13 MB) nor a dict each."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, columns: Mapping[str, str], row: int) -> None:
+        self.columns = columns
+        self.row = row
+
+    def __getitem__(self, f: str) -> str:
+        return f"{self.columns[f]}{self.row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+@dataclass(slots=True)
 class KeyTask:
     sheet: str
     row: int
@@ -102,32 +134,23 @@ class KeyTask:
     task_id: str = ""
     key_task: str = ""
     owner: str = ""
-    date_to_complete: DateReading = field(default_factory=lambda: DateReading("", EMPTY))
+    date_to_complete: DateReading = NO_DATE
     rag_text: str = ""
     expected_outcome: str = ""
     narrative: str = ""
     mitigation: str = ""
-    revised_date: DateReading = field(default_factory=lambda: DateReading("", EMPTY))
+    revised_date: DateReading = NO_DATE
     change_request: str = ""
     #: the Board's decision on the change request: Requested / Agreed … / Declined …
     decision: str = ""
-    last_updated: DateReading = field(default_factory=lambda: DateReading("", EMPTY))
-    #: field -> A1 address of the cell it was read from
-    cells: dict[str, str] = field(default_factory=dict)
+    last_updated: DateReading = NO_DATE
+    #: field -> A1 address of the cell it was read from (a :class:`RowCells` when read)
+    cells: Mapping[str, str] = field(default_factory=dict)
     #: field -> Excel error text (``#REF!``) where the cell holds an error value
     errors: dict[str, str] = field(default_factory=dict)
-    # caches of what the RAG and the change request were read as (declared, so a task's
-    # attributes share one key table: 15 MB less at 20,000 tasks)
-    _rag: tuple | None = field(default=None, init=False, repr=False, compare=False)
-    _request: tuple | None = field(default=None, init=False, repr=False, compare=False)
-
     @property
     def rag(self) -> RAG | None:
-        cached = self.__dict__.get("_rag")
-        if cached is None or cached[0] != self.rag_text:
-            cached = (self.rag_text, RAG.read(self.rag_text)[0])
-            self.__dict__["_rag"] = cached
-        return cached[1]
+        return _rag_of(self.rag_text)
 
     @property
     def owners(self) -> list[str]:

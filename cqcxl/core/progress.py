@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .history import Snapshot, TaskKey, task_keys
+from .history import Snapshot, TaskKey, keyed_tasks, stored_deadline, stored_rag
 from .model import RAG, RAG_ORDER, Plan
 from .summary_rules import largest_remainder, overall_rag
 
@@ -87,8 +87,8 @@ def _now(plan: Plan, when: date) -> Period:
             if not t.removed and t.rag is not None:
                 c[t.rag] += 1
         p.counts[ws.number] = c
-    for key, rec in task_keys(plan).items():
-        p.tasks[key] = (rec.rag, rec.deadline)
+    for key, t in keyed_tasks(plan).items():  # as task_keys would store them, not hashed
+        p.tasks[key] = (stored_rag(t), stored_deadline(t))
     return p
 
 
@@ -101,9 +101,9 @@ def progress(plan: Plan, as_of: date, snaps: list[Snapshot]) -> Progress:
     for p in periods:
         for number in p.counts:
             names.setdefault(number, f"Workstream {number}")
-    current = task_keys(plan)
-    lines: dict[TaskKey, TaskLine] = {
-        key: TaskLine(key[0], rec.task_id, rec.key_task, True) for key, rec in current.items()}
+    lines: dict[TaskKey, TaskLine] = {  # the text a closed period stores (record_of)
+        key: TaskLine(key[0], t.task_id, t.key_task[:200], True)
+        for key, t in keyed_tasks(plan).items()}
     for s in reversed(snaps):  # tasks no longer in the plan, as last stored
         for key, rec in s.tasks.items():
             if key not in lines and s.when <= as_of:

@@ -42,7 +42,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from io import BytesIO
 from typing import Union
 from urllib.parse import unquote
@@ -1034,6 +1034,64 @@ class Package:
         if mem.info.compress_type == zipfile.ZIP_STORED:
             return bytes(mem.raw[:n])
         return zlib.decompressobj(-15).decompress(mem.raw, n)
+
+    def _chunks(self, name: str, size: int = 1 << 18) -> Iterator[bytes]:
+        """A part's bytes a piece at a time, inflated as they are read (an original member
+        checked against its size and CRC at the end): a big sheet is never whole in memory."""
+        v = self._cur[name]
+        if v is not _UNCHANGED and not isinstance(v, _Packed):
+            yield v  # type: ignore[misc]
+            return
+        cached = self._cache.get(name) if v is _UNCHANGED else None
+        if cached is not None:
+            yield cached
+            return
+        if isinstance(v, _Packed):
+            raw, stored, want = v.raw, False, None
+        else:
+            mem = self._orig[name]
+            raw, stored = mem.raw, mem.info.compress_type == zipfile.ZIP_STORED
+            want = (mem.info.file_size, mem.info.CRC)
+        d = zlib.decompressobj(-15)
+        crc = n = 0
+        for i in range(0, len(raw), size):
+            piece = bytes(raw[i:i + size]) if stored else d.decompress(raw[i:i + size])
+            crc, n = zlib.crc32(piece, crc), n + len(piece)
+            if piece:
+                yield piece
+        if not stored:
+            tail = d.flush()
+            crc, n = zlib.crc32(tail, crc), n + len(tail)
+            if tail:
+                yield tail
+        if want is not None and (n, crc & 0xFFFFFFFF) != want:
+            raise UnsupportedWorkbook(f"zip member {name!r} is corrupt (size/CRC mismatch)")
+
+    def _splice_head(self, name: str, start: int, end: int, new: bytes) -> None:
+        """Replace bytes ``start:end`` of a part, both within what :meth:`_head` gives,
+        streaming the rest through (a 20,000-row sheet is not inflated whole to change one
+        attribute of its sheet view)."""
+        v = self._cur[name]
+        if v is not _UNCHANGED and not isinstance(v, _Packed):
+            self.write(name, v[:start] + new + v[end:])  # type: ignore[index]
+            return
+
+        def spliced() -> Iterator[bytes]:
+            head = bytearray()
+            chunks = self._chunks(name)
+            for piece in chunks:
+                head += piece
+                if len(head) >= end:
+                    break
+            if len(head) < end:
+                raise XlsxPatchError(f"part {name} is shorter than expected")
+            yield bytes(head[:start]) + new + bytes(head[end:])
+            del head
+            yield from chunks
+
+        packed = _Packed.stream(spliced())
+        self.write(name, b"")  # the bookkeeping of a write; the content is the stream
+        self._cur[name] = packed
 
     def values(self) -> dict[str, object]:
         """Each part's current value object (to find, with :meth:`written_since`, the parts
@@ -2449,14 +2507,26 @@ class Package:
             m = re.search(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>", head)
             if m is not None and not re.search(r"\stabSelected\s*=", m.group(0)):
                 continue
-            t = self.read_text(s.part)
-            m = re.search(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>", t)
-            if not m:
+            if m is None:  # beyond the head: read the whole sheet (never seen in practice)
+                t = self.read_text(s.part)
+                m = re.search(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>", t)
+                if not m:
+                    continue
+                tag = m.group(0)
+                a = {k.group(1): k.group(2) or k.group(3) for k in _ATTR.finditer(tag)}
+                if a.get("tabSelected") in ("1", "true"):
+                    self.write_text(s.part, t[:m.start()] + _set_attr(tag, "tabSelected", None)
+                                    + t[m.end():])
                 continue
             tag = m.group(0)
             a = {k.group(1): k.group(2) or k.group(3) for k in _ATTR.finditer(tag)}
             if a.get("tabSelected") in ("1", "true"):
-                self.write_text(s.part, t[:m.start()] + _set_attr(tag, "tabSelected", None) + t[m.end():])
+                # the tag lies in the head: change those bytes, stream the rest through
+                start = len(head[:m.start()].encode("utf-8", "surrogateescape"))
+                end = start + len(tag.encode("utf-8", "surrogateescape"))
+                self._splice_head(s.part, start, end,
+                                  _set_attr(tag, "tabSelected", None).encode(
+                                      "utf-8", "surrogateescape"))
 
 
 # --------------------------------------------------------------------------- VML geometry

@@ -14,10 +14,10 @@ from typing import Any
 
 from ..core.dates import interpret
 from ..core.findings import Finding, make
-from ..core.model import Action, KeyTask, Plan, Risk, Workstream, as_int, text
+from ..core.model import Action, KeyTask, Plan, Risk, RowCells, Workstream, as_int, text
 from ..core.words import n_of
 from ..errors import BookError
-from ..grid import BookGrid, CellError, SheetGrid, a1
+from ..grid import BookGrid, CellError, SheetGrid, a1, col_letter
 from . import layout as L
 
 
@@ -89,15 +89,15 @@ def _cell_text(value: Any) -> tuple[str, str | None]:
 
 def read_tasks(grid: SheetGrid, start: int, cols: dict[str, int], stop: int) -> list[KeyTask]:
     tasks = []
+    letters = {f: col_letter(c) for f, c in cols.items()}  # one table for the sheet
     for r in range(start, stop):
         row = grid.rows[r - 1]
         c0, v0 = _first_cell(grid, r)
         if c0 and L.norm_header(v0) in _SECTION_STOPS:
             break
-        t = KeyTask(sheet=grid.name, row=r)
+        t = KeyTask(sheet=grid.name, row=r, cells=RowCells(letters, r))
         for f, c in cols.items():
             v = row[c - 1] if c <= len(row) else None
-            t.cells[f] = a1(r, c)
             if isinstance(v, CellError):
                 t.errors[f] = v.code
                 v = None
