@@ -486,10 +486,10 @@ def _export(args) -> int:
 
 
 def _export_plan(args) -> int:
-    from .engines.openpyxl_engine import FileBook
+    from .engines.package_engine import PackageBook
     from .sheets.read import read_plan
 
-    plan = read_plan(FileBook(args.book).read()).plan
+    plan = read_plan(PackageBook(args.book).read()).plan
     doc = plan.to_json()
     text = json.dumps(doc, ensure_ascii=False, indent=1)
     if args.output:
@@ -642,10 +642,10 @@ def _close(args) -> int:
 def _chase(args) -> int:
     """One block per task owner, for the coordinator to paste into an e-mail."""
     from .core.chase import chase_text
-    from .engines.openpyxl_engine import FileBook
+    from .engines.package_engine import PackageBook
     from .jobs import Run
 
-    run = Run(FileBook(args.book).read(), args.as_of)
+    run = Run(PackageBook(args.book).read(), args.as_of)
     if args.json:
         doc = {"as_of": run.when[0].isoformat(), "owners": [c.to_json() for c in run.chase]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cqcxl.cli import main, parser
-from cqcxl.core.people import split_sponsors
+from cqcxl.core.people import split_owners, split_sponsors
 from cqcxl.errors import BookError
 from cqcxl.export import DATE_COLUMNS
 
@@ -367,6 +367,42 @@ def test_sponsors_keep_their_job_titles():
         "Margaret Williams, Chief Nurse Morecambe Bay CCG"]
     assert split_sponsors("Peter Rooney, Chief Operating Officer North Cumbria CCG") == [
         "Peter Rooney, Chief Operating Officer North Cumbria CCG"]
+
+
+@pytest.mark.parametrize("cell, people", [
+    # owner cells of the example (Cumbria, November 2018), read by hand: one name a person
+    ("Charles Welbourn, CFO NC CCG", ["Charles Welbourn"]),
+    ("Kevin Parkinson, CFO, MBCCG", ["Kevin Parkinson"]),
+    ("Jo Atkinson (Cumbria County Council), Hilary Fordham, Peter Rooney",
+     ["Jo Atkinson", "Hilary Fordham", "Peter Rooney"]),
+    ("Jo Atkinson Assistant Director CCC/ Anna Stabler Director of Nursing & Quality NCCCG/ "
+     "Margaret Williams Chief Nurse MBCCG", ["Jo Atkinson", "Anna Stabler", "Margaret Williams"]),
+    ("Hilary Fordham – Chief Operating Officer Morecambe Bay CCG, Anthony Gardner, Director of "
+     "Strategy, Morecambe Bay, Dawn Roberts – Executive Director Corporate, Customer and "
+     "Community Services, Peter Rooney, Chief Operating Officer North Cumbria CCG",
+     ["Hilary Fordham", "Anthony Gardner", "Dawn Roberts", "Peter Rooney"]),
+    ("Julie Clayton (North Cumbria CCG)/ Assistant Director Customers and Communities (Cumbria "
+     "County Council) – Interim Paul Robinson/ Jacqui Thompson (Morecambe Bay CCG)",
+     ["Julie Clayton", "Paul Robinson", "Jacqui Thompson"]),
+    ("Julie Clayton/ Assistant Director Customers and Communities (Cumbria County Council) – "
+     "Interim Paul Robinson/ Jacqui", ["Julie Clayton", "Paul Robinson", "Jacqui"]),
+    ("Helen McConville /Vanessa Connor in the north", ["Helen McConville", "Vanessa Connor"]),
+    ("Paul Robinson (Cumbria County Council)/ David Wilkinson (Morecambe Bay)/Michael Smillie "
+     "(North Cumbria)/Jo Atkinson (Cumbria County Council)/ Independent Sector representative",
+     ["Paul Robinson", "David Wilkinson", "Michael Smillie", "Jo Atkinson"]),
+    ("Mr Graham Putnam (NCUHT)", ["Graham Putnam"]),
+    ("Ann-Marie Grady (CPFT)", ["Ann-Marie Grady"]),
+    ("Reablement teams managers (Cumbria County Council)", ["Reablement teams managers"]),
+    # and others a lead may type
+    ("Jane Doe, Head of Service", ["Jane Doe"]),
+    ("Jane Doe and John Smith", ["Jane Doe", "John Smith"]),
+    ("Anna van der Berg/ Jo de la Cruz", ["Anna van der Berg", "Jo de la Cruz"]),
+    ("Jane Doe/ jane doe (CCG)", ["Jane Doe"]),
+    ("TBC", ["TBC"]),
+    ("", []),
+])
+def test_owners_are_chased_by_name(cell, people):
+    assert split_owners(cell) == people
 
 
 @pytest.mark.parametrize("cell, people", [

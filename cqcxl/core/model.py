@@ -6,7 +6,6 @@ finding can point at the exact cell. Nothing here knows about workbooks or engin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .dates import NO_DATE, DateReading
-from .people import split_sponsors
+from .people import split_owners, split_sponsors
 from .requests import Request, request_of
 
 
@@ -79,27 +78,6 @@ def as_int(value: object) -> int | None:
 def norm_id(task_id: str) -> str:
     """A Task ID folded for matching: spaces and case ignored (``a / b1`` = ``A/B1``)."""
     return "".join(task_id.split()).upper()
-
-
-def split_owners(owner: str) -> list[str]:
-    """``Michael Smillie/John Glover/Paul Robinson`` -> three names; an organisation in
-    brackets stays with its person: ``Jane Doe (CCG)``."""
-    parts, depth, cur = [], 0, ""
-    for ch in owner:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth <= 0 and ch in "/;&\n" or (depth <= 0 and ch == ","):
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    parts.append(cur)
-    out = []
-    for p in parts:
-        for q in re.split(r"\s+and\s+", p.strip()):
-            if q.strip():
-                out.append(re.sub(r"\s+", " ", q.strip()))
-    return out
 
 
 class RowCells(Mapping[str, str]):

@@ -1,14 +1,20 @@
-"""Who a sponsor cell names: people kept with their job titles and organisations.
+"""Who a sponsor or task-owner cell names.
+
+Sponsors are listed on the cover with their job titles and organisations; task owners are
+chased by name, one block per person (:func:`split_owners`).
 
 Sponsor cells hold free text such as "Fiona Musgrave- Assistant Director Integration and
 Partnership, Cumbria County Council" (one person) or "Jo Atkinson, Assistant Director …;
 Anna Stabler, Director of Nursing …" (two). The cover and the JSON export both list
-sponsors, so the rule lives here, once.
+sponsors, so the rule lives here, once. Owner cells are as free: "Charles Welbourn, CFO NC
+CCG" is one person, "Jo Atkinson, Hilary Fordham, Peter Rooney" three, and "Jo Atkinson",
+"Jo Atkinson (Cumbria County Council)" and "Jo Atkinson Assistant Director CCC" one.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: Words of job titles and organisations: a piece of a sponsor cell that holds one of these
 #: is a title or an organisation, not a person's name.
@@ -21,7 +27,11 @@ _TITLE_WORDS = frozenset("""
     partnerships performance planning practice primary principal programme project provider
     public quality secretary senior service services social strategic strategy system team
     transformation trust unit university wellbeing of for the at to in and with
+    cfo ceo coo representative independent sector teams managers leads officers directors
+    commissioners bay north south east west central city region regional national local
 """.split())
+#: Titles before a name: not part of it ("Mr Graham Putnam" is chased as Graham Putnam).
+_HONORIFICS = frozenset("mr mrs ms miss dr prof professor cllr sir dame".split())
 #: Lower-case words that belong to a person's name (van der Berg, de la Cruz).
 _PARTICLES = frozenset("van von der den de la le du di da st".split())
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’.\-]*$")
@@ -92,3 +102,60 @@ def split_sponsors(sponsor: str) -> list[str]:
         names = [n for n in names if n]
         out.extend(names if len(names) > 1 and all(map(_is_name, names)) else [person])
     return out
+
+
+def _name_word(w: str) -> bool:
+    """A word that can be part of a person's name: capitalised, not all capitals (CCG,
+    NCUHT), and no job-title, organisation or place word."""
+    return bool(_NAME_WORD.match(w)) and not w.isupper() and \
+        w.lower().strip(".") not in _TITLE_WORDS
+
+
+def _name_in(piece: str, alone: bool) -> str | None:
+    """The first person's name in ``piece``: two or more name words in a row ('Jo Atkinson'
+    in 'Jo Atkinson Assistant Director CCC', 'Paul Robinson' in 'Assistant Director … –
+    Interim Paul Robinson'); one word only when it is all the piece holds and ``alone``
+    ('Jacqui' in 'Julie Clayton/ Jacqui'). Organisations in brackets are not read."""
+    words = [w.strip(".,:;'\"’‘-–—") for w in re.split(r"[\s–—]+|\s-\s?", re.sub(
+        r"\([^)]*\)?", " ", piece))]
+    words = [w for w in words if w]
+    run: list[str] = []
+    for w in [*words, ""]:
+        if _name_word(w) or (run and w in _PARTICLES):
+            run.append(w)
+            continue
+        while run and run[-1] in _PARTICLES:
+            run.pop()
+        while run and run[0].lower().strip(".") in _HONORIFICS:
+            run.pop(0)
+        if len(run) >= 2:
+            return " ".join(run)
+        run = []
+    if alone and len(words) == 1 and _name_word(words[0]) and \
+            words[0].lower().strip(".") not in _HONORIFICS:
+        return words[0]
+    return None
+
+
+def split_owners(owner: str) -> list[str]:
+    """The people a task-owner cell names, each by name only, once: what the chase list
+    groups by ("chasing is per person, not per sheet"). ``Michael Smillie/John Glover/Paul
+    Robinson`` gives three; ``Kevin Parkinson, CFO, MBCCG`` one; ``Jo Atkinson (Cumbria County
+    Council)`` gives ``Jo Atkinson``. A cell naming nobody ('Reablement teams managers')
+    is one owner, as typed, without its bracketed organisation."""
+    return list(_owners(owner))
+
+
+@lru_cache(maxsize=4096)
+def _owners(owner: str) -> tuple[str, ...]:
+    out: dict[str, str] = {}
+    for piece, before in _split_top(owner.replace("\r\n", "\n"), "/;\n\r,&"):
+        parts = re.split(r"\s+and\s+", piece)
+        for part in parts:
+            name = _name_in(part, alone=len(parts) == 1 and before in ("/", ";", "\n", "\r", ""))
+            if name is not None:
+                out.setdefault(name.casefold(), name)
+    if not out:
+        whole = " ".join(re.sub(r"\([^)]*\)?", " ", owner).split()).strip(" ,;/-–")
+        return (whole,) if whole else ()
+    return tuple(out.values())

@@ -8,6 +8,7 @@ nothing. Colours, fonts and widths are in :mod:`cqcxl.sheets.theme`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 GUIDE = "Guide"
 PLAN = "Plan"
@@ -138,6 +139,11 @@ def norm_header(text: object) -> str:
     """Header text folded for comparison: case, spaces, line breaks and a trailing ':'."""
     if not isinstance(text, str) or len(text) > 80:  # no header or label is longer
         return ""
+    return _fold_header(text)
+
+
+@lru_cache(maxsize=4096)  # every cell of a sheet's top rows is asked: the same texts
+def _fold_header(text: str) -> str:
     s = " ".join(text.replace("\u00a0", " ").split()).lower().rstrip(":").strip()
     return re.sub(r"\s*/\s*", " / ", s) if "/" in s else s
 
