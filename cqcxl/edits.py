@@ -111,12 +111,17 @@ Chart = PieChart | LineChart
 @dataclass(frozen=True)
 class PageSetup:
     """How a sheet prints: A4 or A3, landscape or portrait, one page wide, margins in
-    inches."""
+    inches, and what prints at the foot of every page."""
 
     landscape: bool = True
     fit_width: bool = True
     paper: str = "A4"
     margins: tuple[float, float, float, float] = (0.4, 0.4, 0.5, 0.5)  # left right top bottom
+    #: the page footer in Excel's header/footer codes (``&L`` left, ``&R`` right, ``&A`` the
+    #: sheet's name, ``&P`` the page, ``&N`` the pages); "" for none
+    footer: str = ""
+    #: inches from the paper's foot to the footer (inside the bottom margin)
+    footer_margin: float = 0.3
 
 
 @dataclass(frozen=True)

@@ -1289,7 +1289,9 @@ class FakeWorksheet(_Com):
                                       "PaperSize": 9, "CenterHorizontally": False,
                                       # Excel's "Normal" margins, in points
                                       "LeftMargin": 50.4, "RightMargin": 50.4,
-                                      "TopMargin": 54.0, "BottomMargin": 54.0}
+                                      "TopMargin": 54.0, "BottomMargin": 54.0,
+                                      "FooterMargin": 21.6, "LeftFooter": "",
+                                      "CenterFooter": "", "RightFooter": ""}
 
     def __repr__(self) -> str:
         return f"<fake Worksheet {self._name}>"
@@ -2526,6 +2528,11 @@ class FakePageSetup(_Com):
     RightMargin = _page("RightMargin", lambda v: 0 <= float(v) < 1000)
     TopMargin = _page("TopMargin", lambda v: 0 <= float(v) < 1000)
     BottomMargin = _page("BottomMargin", lambda v: 0 <= float(v) < 1000)
+    FooterMargin = _page("FooterMargin", lambda v: 0 <= float(v) < 1000)
+    # Excel: "The text string you entered is too long" past 255 characters a section
+    LeftFooter = _page("LeftFooter", lambda v: isinstance(v, str) and len(v) <= 255)
+    CenterFooter = _page("CenterFooter", lambda v: isinstance(v, str) and len(v) <= 255)
+    RightFooter = _page("RightFooter", lambda v: isinstance(v, str) and len(v) <= 255)
 
     def _ref(key: str, whole: str | None) -> property:
         def get(self: FakePageSetup) -> str:
@@ -3357,7 +3364,8 @@ def view(book: FakeWorkbook) -> dict[str, Any]:
             "gridlines", "zoom", "active_cell": "A1", "tab_color": "RRGGBB" | None,
             "autofilter": "$A$1:$D$9" | None,
             "page_setup": {"orientation", "zoom", "fit_wide", "fit_tall", "print_area",
-                           "print_title_rows", "print_title_columns", "paper_size"}}}}
+                           "print_title_rows", "print_title_columns", "paper_size",
+                           "margins", "footer": (left, centre, right), "footer_margin"}}}}
     """
     out: dict[str, Any] = {
         "name": book._name, "order": [s._name for s in book._sheets],
@@ -3420,7 +3428,10 @@ def view(book: FakeWorkbook) -> dict[str, Any]:
                 "print_title_columns": s._page["PrintTitleColumns"] or None,
                 "paper_size": s._page["PaperSize"],
                 "margins": tuple(s._page[k] for k in ("LeftMargin", "RightMargin",
-                                                      "TopMargin", "BottomMargin"))},
+                                                      "TopMargin", "BottomMargin")),
+                "footer": (s._page["LeftFooter"], s._page["CenterFooter"],
+                           s._page["RightFooter"]),
+                "footer_margin": s._page["FooterMargin"]},
         }
     return out
 

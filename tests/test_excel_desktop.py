@@ -141,6 +141,10 @@ def test_build_summary_and_close_period_on_desktop_excel(desktop):
         assert [series["point_colors"][i] for i in (1, 2, 3, 4)] == rag, c["title"]
     assert summary["page_setup"]["orientation"] == "landscape"
     assert summary["page_setup"]["fit_wide"] == 1
+    # the sheet's name at the foot of each page on the left, its page number on the right
+    assert summary["page_setup"]["footer"] == ("&8&A", "", "&8Page &P of &N")
+    assert summary["page_setup"]["footer_margin"] == pytest.approx(0.3 * 72)
+    assert summary["page_setup"]["margins"][3] == pytest.approx(0.6 * 72)
     assert "Chase list" in v["order"]
     # nothing about the pies needed reporting on desktop Excel for Windows
     assert not any("pie" in s for s in out.skipped), out.skipped

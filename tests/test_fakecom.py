@@ -354,7 +354,8 @@ def test_print_area_and_page_setup(plan):
     assert got == {"orientation": "landscape", "zoom": False, "fit_wide": 1,
                    "fit_tall": False, "print_area": "$A$1:$D$20",
                    "print_title_rows": "$1:$2", "print_title_columns": None, "paper_size": 9,
-                   "margins": (50.4, 50.4, 54.0, 54.0)}
+                   "margins": (50.4, 50.4, 54.0, 54.0), "footer": ("", "", ""),
+                   "footer_margin": 21.6}
     sheet.page_setup.print_area = None
     assert sheet.page_setup.print_area is None
     with pytest.raises(com_error):

@@ -70,6 +70,10 @@ def squeeze(text: str) -> str:
 
 # --- the example, printed once for the tests that read it --------------------------------
 
+#: the line LibreOffice prints at the foot of each page: the sheet's name, its page number
+FOOTER = re.compile(r"^(?P<sheet>\S.*?) Page (?P<k>\d+) of (?P<n>\d+)$")
+
+
 @dataclass
 class Printed:
     book: Path
@@ -78,7 +82,8 @@ class Printed:
     pdf: Path
     said: list[str]
     result: object
-    texts: list[str]     # each page's text (pdftotext -raw)
+    texts: list[str]     # each page's text (pdftotext -raw), its footer taken out
+    footers: list[str]   # each page's footer line ("WS1 ICT Page 8 of 42")
     first_page: dict[int, int]  # workstream number -> its first page (1-based)
 
 
@@ -95,14 +100,19 @@ def printed(tmp_path_factory) -> Printed:
     result = build_pack(book, pdf, as_of=AS_OF, progress=said.append)
     raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
                          text=True, check=True).stdout
-    texts = raw.split("\f")[:-1]
+    texts, footers = [], []
+    for page in raw.split("\f")[:-1]:
+        lines = page.splitlines()
+        foot = [ln for ln in lines if FOOTER.match(ln)]
+        footers.append(foot[0] if foot else "")
+        texts.append("\n".join(ln for ln in lines if not FOOTER.match(ln)))
     plan = Run(PackageBook(book).read(), AS_OF).plan
     first = {}
     for ws in plan.workstreams:
         title = f"Workstream {ws.number}: {ws.name}"
         first[ws.number] = next(i for i, t in enumerate(texts, start=1)
                                 if (t.splitlines() or [""])[0] == title)
-    return Printed(book, before, folder, pdf, said, result, texts, first)
+    return Printed(book, before, folder, pdf, said, result, texts, footers, first)
 
 
 @needs_lo
@@ -130,6 +140,20 @@ def test_the_pack_of_the_example(printed):
     # the user's workbook is only read, and nothing else is left in the folder
     assert printed.book.read_bytes() == printed.before
     assert sorted(p.name for p in printed.folder.iterdir()) == ["board-pack.pdf", "plan.xlsx"]
+
+
+@needs_lo
+def test_every_page_says_which_page_it_is(printed):
+    """A Board member can say "page 12": each page's foot names its sheet and numbers it in
+    the whole pack (LibreOffice counts on across the sheets, as Excel's print of the
+    whole workbook does)."""
+    n = len(printed.texts)
+    feet = [FOOTER.match(f) for f in printed.footers]
+    assert all(feet), [k for k, f in enumerate(printed.footers, start=1) if not FOOTER.match(f)]
+    assert [(int(f["k"]), int(f["n"])) for f in feet] == [(k, n) for k in range(1, n + 1)]
+    cover = printed.first_page[1] - 1
+    assert {f["sheet"] for f in feet[:cover]} == {"Summary"}
+    assert feet[cover]["sheet"] == "WS1 ICT"
 
 
 @needs_lo
@@ -180,7 +204,8 @@ def _page_lines(pdf: Path) -> list[list[str]]:
             x, y = float(m[1]), float(m[2])
             key = next((k for k in rows if abs(k - y) < 2), round(y))
             rows.setdefault(key, []).append((x, m[3].replace("&amp;", "&")))
-        out.append([" ".join(w for _, w in sorted(rows[k])) for k in sorted(rows)])
+        lines = [" ".join(w for _, w in sorted(rows[k])) for k in sorted(rows)]
+        out.append([ln for ln in lines if not FOOTER.match(ln)])
     return out
 
 

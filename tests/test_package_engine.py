@@ -301,7 +301,9 @@ def _look(path: Path, names: list[str]) -> dict:
             page=(ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToHeight,
                   ws.page_setup.fitToWidth, pr.fitToPage if pr else None),
             margins=(ws.page_margins.left, ws.page_margins.right, ws.page_margins.top,
-                     ws.page_margins.bottom),
+                     ws.page_margins.bottom, ws.page_margins.footer),
+            footer=tuple((p.text, p.size) for p in (ws.oddFooter.left, ws.oddFooter.center,
+                                                     ws.oddFooter.right)),
             tab=ws.sheet_properties.tabColor.rgb if ws.sheet_properties.tabColor else None,
             grid=ws.sheet_view.showGridLines, selected=ws.sheet_view.tabSelected,
             breaks=[b.id for b in ws.row_breaks.brk], dims=ws.dimensions,
@@ -337,6 +339,10 @@ def test_own_sheets_written_straight_into_the_package_look_as_through_openpyxl(
     names = ["Summary", "Validation", "Chase list"]
     assert _look(direct, names) == _look(scratch, names)
     assert len(_look(direct, ["Summary"])["Summary"]["charts"]) == charts
+    # each printed page: the sheet's name, 8 pt, on the left; "Page 3 of 12" on the right
+    for n in names:
+        left, centre, right = _look(direct, [n])[n]["footer"]
+        assert left == ("&A", 8) and centre[0] is None and right == ("Page &P of &N", 8)
     a, b = _parts(direct), _parts(scratch)
     drawn = sorted(n for n in a if re.match(r"xl/(charts/chart|drawings/drawing)\d+\.xml$", n))
     assert drawn == sorted(n for n in b if re.match(r"xl/(charts/chart|drawings/drawing)\d+\.xml$",

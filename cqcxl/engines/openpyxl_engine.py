@@ -44,10 +44,12 @@ from openpyxl.drawing.xdr import XDRPoint2D, XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.xml.functions import Element
 
 from ..edits import (
     AppendRows,
@@ -449,6 +451,11 @@ def _page(ws, page: PageSetup) -> None:
     left, right, top, bottom = page.margins
     ws.page_margins.left, ws.page_margins.right = left, right
     ws.page_margins.top, ws.page_margins.bottom = top, bottom
+    if page.footer:
+        ws.page_margins.footer = page.footer_margin
+        tag = Element("oddFooter")
+        tag.text = page.footer
+        ws.HeaderFooter.oddFooter = HeaderFooterItem.from_tree(tag)
 
 
 #: OOXML paper size codes

@@ -445,7 +445,7 @@ _KNOWN = {
     LineChart: {"title", "row", "x_pt", "y_pt", "categories", "series", "width_pt",
                 "height_pt", "y_title", "table"},
     LineSeries: {"name", "values", "color"},
-    PageSetup: {"landscape", "fit_width", "paper", "margins"},
+    PageSetup: {"landscape", "fit_width", "paper", "margins", "footer", "footer_margin"},
     Block: {"row", "col", "values"},
 }
 
@@ -744,10 +744,13 @@ def sheet_xml(pkg: xp.Package, spec: SheetSpec
     left, right, top, bottom = page.margins
     out.append('<printOptions gridLines="0"/>'
                f'<pageMargins left="{_num(left)}" right="{_num(right)}" top="{_num(top)}" '
-               f'bottom="{_num(bottom)}" header="0.5" footer="0.5"/>'
+               f'bottom="{_num(bottom)}" header="0.5" '
+               f'footer="{_num(page.footer_margin) if page.footer else "0.5"}"/>'
                f'<pageSetup orientation="{"landscape" if page.landscape else "portrait"}"'
                + f' paperSize="{_PAPER[page.paper]}"'
                + (' fitToHeight="0" fitToWidth="1"' if page.fit_width else "") + "/>")
+    if page.footer:
+        out.append(f"<headerFooter><oddFooter>{_xesc(page.footer)}</oddFooter></headerFooter>")
     if spec.row_breaks:
         n = len(spec.row_breaks)
         out.append(f'<rowBreaks count="{n}" manualBreakCount="{n}">' + "".join(

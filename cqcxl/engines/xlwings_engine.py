@@ -1312,11 +1312,35 @@ class WindowsBook:
             left, right, top, bottom = page.margins
             ps.LeftMargin, ps.RightMargin = left * 72, right * 72  # inches -> points
             ps.TopMargin, ps.BottomMargin = top * 72, bottom * 72
+            if page.footer:
+                ps.FooterMargin = page.footer_margin * 72
+                for section, text in _footer_sections(page.footer).items():
+                    setattr(ps, f"{section}Footer", text)
             if title_rows:
                 a, _, b = title_rows.partition(":")
                 ps.PrintTitleRows = f"${a}:${b or a}"
         except Exception as exc:  # noqa: BLE001 - printing set-up is a nicety
             report.skip(f"{name}: page set-up not applied ({exc})")
+
+
+def _footer_sections(codes: str) -> dict[str, str]:
+    """'&Lleft&Rright' -> {'Left': 'left', 'Center': '', 'Right': 'right'}: Excel's
+    PageSetup takes each section on its own."""
+    out = {"Left": "", "Center": "", "Right": ""}
+    section = "Center"  # text before any section code is centred
+    i = 0
+    while i < len(codes):
+        if codes[i] == "&" and i + 1 < len(codes) and codes[i + 1] in "LCR":
+            section = {"L": "Left", "C": "Center", "R": "Right"}[codes[i + 1]]
+            i += 2
+            continue
+        if codes[i] == "&" and i + 1 < len(codes) and codes[i + 1] == "&":
+            out[section] += "&&"
+            i += 2
+            continue
+        out[section] += codes[i]
+        i += 1
+    return out
 
 
 def _format(rng: Any, props: list[tuple[str, Any]]) -> None:

@@ -139,4 +139,4 @@ def period_block(plan: Plan, when: date, grid: SheetGrid | None) -> AppendRows:
     )
     name = grid.name if grid is not None else L.HISTORY
     return AppendRows(name, block(start, 1, rows), styles, T.HISTORY_WIDTHS,
-                      page=T.PAGE_LANDSCAPE)
+                      page=T.PAGE_STORE)

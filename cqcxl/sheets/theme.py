@@ -109,12 +109,24 @@ BUTTON_TEXT = BLACK
 CONFIG_TAB = "7F7F7F"
 
 # --- pages and charts -------------------------------------------------------------------
+#: At the foot of every printed page of cqcxl's sheets and the Board pack: the sheet's
+#: name on the left, "Page 3 of 12" on the right (a Board member can say which page).
+PAGE_FOOTER = "&L&8&A&R&8Page &P of &N"
+#: Margins (left, right, top, bottom; inches) of a page with that footer: the bottom
+#: margin leaves it room below the last row.
+FOOTED_MARGINS = (0.4, 0.4, 0.4, 0.6)
 #: A4, margins in inches; every sheet cqcxl writes prints one page wide.
-PAGE_LANDSCAPE = PageSetup(landscape=True, fit_width=True)
-PAGE_PORTRAIT = PageSetup(landscape=False, fit_width=True)
+PAGE_LANDSCAPE = PageSetup(landscape=True, fit_width=True, margins=FOOTED_MARGINS,
+                           footer=PAGE_FOOTER)
+PAGE_PORTRAIT = PageSetup(landscape=False, fit_width=True, margins=FOOTED_MARGINS,
+                          footer=PAGE_FOOTER)
+#: Period history is cqcxl's store, appended to by every Close period: it keeps the page
+#: set-up it has always had, so a workbook's History is appended to, never rewritten.
+PAGE_STORE = PageSetup(landscape=True, fit_width=True)
 #: A workstream sheet's thirteen columns: one A4 width prints them at half size, so A3
 #: (70%); the Board's print of a workstream is the pack (cqcxl pack), on A4.
-PAGE_WORKSTREAM = PageSetup(landscape=True, fit_width=True, paper="A3")
+PAGE_WORKSTREAM = PageSetup(landscape=True, fit_width=True, paper="A3",
+                            margins=FOOTED_MARGINS, footer=PAGE_FOOTER)
 #: A4 in points (portrait: width, height).
 A4_PT = (595.28, 841.89)
 #: The share of a printed page cqcxl fills before it places a page break: Excel and
