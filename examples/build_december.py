@@ -116,8 +116,8 @@ def render(book: Path) -> list[Path]:
         fb.save(cover, backup=False)
         wb = openpyxl.load_workbook(cover)  # print the cover only
         for name in wb.sheetnames:
-            if name != "Summary":
-                wb[name].sheet_state = "hidden"
+            if name != "Summary":  # removed, not hidden: LibreOffice prints a hidden
+                wb.remove(wb[name])   # sheet that has print titles (Progress by period)
         wb.active = 0
         wb.save(cover)
         subprocess.run([soffice, f"-env:UserInstallation=file://{tmpd / 'lo'}", "--headless",
@@ -127,6 +127,8 @@ def render(book: Path) -> list[Path]:
             old.unlink()
         subprocess.run(["pdftoppm", "-png", "-r", "70", str(tmpd / "december-cover.pdf"),
                         str(DOCS / "december-cover-page")], check=True)
+        for png in DOCS.glob("december-cover-page-0*.png"):  # pdftoppm pads: -01 -> -1
+            png.rename(png.with_name(f"december-cover-page-{int(png.stem.rsplit('-', 1)[1])}.png"))
     return sorted(DOCS.glob("december-cover-page*.png"))
 
 
