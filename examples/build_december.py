@@ -116,8 +116,8 @@ def render(book: Path) -> list[Path]:
         fb.save(cover, backup=False)
         wb = openpyxl.load_workbook(cover)  # print the cover only
         for name in wb.sheetnames:
-            if name != "Summary":  # removed, not hidden: LibreOffice prints a hidden
-                wb.remove(wb[name])   # sheet that has print titles (Progress by period)
+            if name != "Summary":  # removed, not hidden: LibreOffice printed the hidden
+                wb.remove(wb[name])   # Progress by period (cause not pinned down)
         wb.active = 0
         wb.save(cover)
         subprocess.run([soffice, f"-env:UserInstallation=file://{tmpd / 'lo'}", "--headless",
