@@ -49,6 +49,8 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from .safety import fsync_dir, remove_quietly, umask
+
 __all__ = ["NewPart", "Package", "verify", "XlsxPatchError", "UnsupportedWorkbook"]
 
 # --------------------------------------------------------------------------- constants
@@ -1210,26 +1212,13 @@ class Package:
             try:
                 mode = stat.S_IMODE(os.stat(target).st_mode)
             except FileNotFoundError:
-                um = os.umask(0)
-                os.umask(um)
-                mode = 0o666 & ~um
+                mode = 0o666 & ~umask()
             os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            remove_quietly(tmp)
             raise
-        if hasattr(os, "O_DIRECTORY"):
-            try:
-                dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
-            except OSError:
-                pass
+        fsync_dir(folder)
 
     # ---- content types
     def _ct(self):
@@ -2499,34 +2488,26 @@ class Package:
 
     def _untab_select_others(self, keep_part: str) -> None:
         """Take `tabSelected` off every other sheet. Only the start of each sheet is
-        inflated to look (the sheet view comes before the cells), and nothing is kept."""
+        inflated to look (the sheet view comes before the cells); the attribute is spliced
+        out of those bytes and the rest streamed through, so nothing is kept whole."""
+        view = re.compile(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>")
         for s in self.sheets():
             if s.part == keep_part or not s.part or not self.has(s.part) or s.kind not in ("worksheet", "chartsheet"):
                 continue
             head = self._head(s.part).decode("utf-8", "surrogateescape")
-            m = re.search(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>", head)
-            if m is not None and not re.search(r"\stabSelected\s*=", m.group(0)):
-                continue
-            if m is None:  # beyond the head: read the whole sheet (never seen in practice)
-                t = self.read_text(s.part)
-                m = re.search(rf"<([\w.\-]+:)?sheetView\b{_ATTRS}\s*/?>", t)
-                if not m:
+            m = view.search(head)
+            if m is None:  # beyond the head (never seen in practice): the whole sheet
+                head = self.read_text(s.part)
+                m = view.search(head)
+                if m is None:
                     continue
-                tag = m.group(0)
-                a = {k.group(1): k.group(2) or k.group(3) for k in _ATTR.finditer(tag)}
-                if a.get("tabSelected") in ("1", "true"):
-                    self.write_text(s.part, t[:m.start()] + _set_attr(tag, "tabSelected", None)
-                                    + t[m.end():])
-                continue
             tag = m.group(0)
             a = {k.group(1): k.group(2) or k.group(3) for k in _ATTR.finditer(tag)}
             if a.get("tabSelected") in ("1", "true"):
-                # the tag lies in the head: change those bytes, stream the rest through
                 start = len(head[:m.start()].encode("utf-8", "surrogateescape"))
-                end = start + len(tag.encode("utf-8", "surrogateescape"))
-                self._splice_head(s.part, start, end,
-                                  _set_attr(tag, "tabSelected", None).encode(
-                                      "utf-8", "surrogateescape"))
+                self._splice_head(s.part, start, start + len(tag.encode("utf-8", "surrogateescape")),
+                                  _set_attr(tag, "tabSelected", None).encode("utf-8",
+                                                                             "surrogateescape"))
 
 
 # --------------------------------------------------------------------------- VML geometry
