@@ -452,6 +452,10 @@ def test_chase_per_owner_across_workstreams(example, tmp_path):
     assert [c.value for c in ws[5]] == ["Task owner", "Workstream", "Task ID", "Key task",
                                         "Why", "Detail", "Go to"]
     assert str(ws["G6"].value).startswith('=HYPERLINK("#')
+    # the rule under the title wraps within the table (running on past G, it widened the
+    # printed page and shrank every page of the list)
+    assert "A2:G2" in {str(m) for m in ws.merged_cells.ranges} and ws["A2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height >= 2 * 12
 
 
 # --- 9. Structure ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from ..core.words import n_of
 from ..edits import SheetSpec, block, link_formula
 from . import layout as L
 from . import theme as T
-from .text import height, lines
+from .text import height, lines, span_width
 
 HEADER = ("Task owner", "Workstream", "Task ID", "Key task", "Why", "Detail", "Go to")
 
@@ -21,7 +21,12 @@ def chase_sheet(chases: list[Chase], s: Summary, names: list[str]) -> SheetSpec:
            [f"{n_of(len(chases), 'task owner')}, {n_of(n_tasks, 'key task')}. " + CHASE_RULE],
            ["For an e-mail per owner, run: cqcxl chase BOOK"]]
     spec.blocks.append(block(1, 1, top))
-    spec.styles += [("A1:A1", T.SHEET_TITLE), ("A2:A3", T.SMALL)]
+    spec.styles += [("A1:A1", T.SHEET_TITLE), ("A2:G2", T.SMALL_WRAP), ("A3:A3", T.SMALL)]
+    # the rule, wrapped across the table's width: text running on past column G would
+    # widen what prints (LibreOffice prints it), and shrink every page to fit
+    spec.merges.append("A2:G2")
+    spec.row_heights[2] = height(lines(top[1][0], span_width(list(T.CHASE_WIDTHS.values())),
+                                       T.SMALL_SIZE), T.SMALL_SIZE)
     hr = 5
     rows: list[list] = []
     for c in chases:
