@@ -57,7 +57,7 @@ def peak_mb(name: str, path: Path) -> float:
     (VmHWM, Linux), not the parent's pages it shares until exec."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import read_speed; "
             f"from pathlib import Path; read_speed.read({name!r}, Path({str(path)!r})); "
-            "print(read_speed.high_water_mb())")
+            "import run; print(run.high_water_mb())")  # run.py's measure, after the read
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     try:
         return float(proc.stdout.strip().splitlines()[-1])
@@ -65,17 +65,6 @@ def peak_mb(name: str, path: Path) -> float:
         return float("nan")
 
 
-def high_water_mb() -> float:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def same(a, b) -> bool:
